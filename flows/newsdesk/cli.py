@@ -1,0 +1,223 @@
+"""The ``newsdesk`` command line: run the flow, query the warehouse, make synthetic dumps.
+
+User errors (a missing path, an unwritable warehouse, an unknown query) end with one clear
+line on stderr and exit code 2; they never print a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from newsdesk.settings import get_settings
+
+app = typer.Typer(
+    name="newsdesk",
+    help="Batch ETL: raw news-article dumps → Parquet + DuckDB warehouse.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+console = Console()
+err = Console(stderr=True)
+
+WarehouseOpt = Annotated[
+    Path | None,
+    typer.Option("--warehouse", "-w", help="Warehouse folder [default: data/warehouse]."),
+]
+
+
+def fail(message: str) -> typer.Exit:
+    """Print one clear line and return the exit to raise (code 2: a user error)."""
+    err.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    return typer.Exit(code=2)
+
+
+def _warehouse_dir(warehouse: Path | None) -> Path:
+    return warehouse if warehouse is not None else get_settings().warehouse
+
+
+@app.command()
+def run(
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(help="Files or folders of raw dumps [default: data/sample]."),
+    ] = None,
+    warehouse: WarehouseOpt = None,
+    wait: Annotated[
+        float | None,
+        typer.Option(help="Seconds to wait if another run is writing to the warehouse."),
+    ] = None,
+) -> None:
+    """Ingest raw dumps into the warehouse (incremental: unchanged files are skipped)."""
+    settings = get_settings()
+    inputs = list(paths) if paths else [settings.sample]
+    missing = [str(p) for p in inputs if not p.exists()]
+    if missing:
+        raise fail(f"no such file or folder: {', '.join(missing)}")
+    target = _warehouse_dir(warehouse)
+    if target.exists() and not target.is_dir():
+        raise fail(f"warehouse {target} exists and is not a folder")
+    if not _writable(target):
+        raise fail(f"warehouse folder {target} is not writable")
+    if wait is not None:
+        os.environ["NEWSDESK_LOCK_WAIT_SECONDS"] = str(wait)
+        get_settings.cache_clear()
+
+    t0 = time.perf_counter()
+    from newsdesk.flow import newsdesk_flow  # noqa: PLC0415 - Prefect import is slow; not for --help
+    from newsdesk.warehouse import WarehouseError  # noqa: PLC0415
+
+    import_s = time.perf_counter() - t0
+    try:
+        with console.status("running the newsdesk flow…", spinner="dots"):
+            summary = newsdesk_flow(paths=[str(p) for p in inputs], warehouse=str(target))
+    except WarehouseError as exc:
+        raise fail(str(exc)) from None
+    _print_summary(summary, total_s=time.perf_counter() - t0, import_s=import_s)
+
+
+def _writable(folder: Path) -> bool:
+    probe = folder
+    while not probe.exists():
+        probe = probe.parent
+    return os.access(probe, os.W_OK | os.X_OK)
+
+
+def _print_summary(summary: object, total_s: float, import_s: float) -> None:
+    s = summary.__dict__
+    table = Table(title=f"newsdesk run {s['run_id']}", show_header=False, title_justify="left")
+    table.add_column("measure")
+    table.add_column("value", justify="right")
+    table.add_row("records in", f"{s['records_in']:,}")
+    table.add_row("loaded", f"{s['loaded']:,}")
+    table.add_row("duplicates", f"{s['duplicates']:,}")
+    table.add_row("quarantined", f"{s['quarantined']:,}")
+    table.add_row("files read / skipped", f"{s['files_processed']:,} / {s['files_skipped']:,}")
+    table.add_row("flow time", f"{s['seconds']:.2f} s")
+    table.add_row("total time (incl. start-up)", f"{total_s:.2f} s (imports {import_s:.2f} s)")
+    table.add_row("warehouse", s["warehouse"])
+    console.print(table)
+    if s["quarantine_reasons"]:
+        q = Table(title="quarantined, by reason", title_justify="left")
+        q.add_column("records", justify="right")
+        q.add_column("reason")
+        for reason, n in s["quarantine_reasons"].items():
+            q.add_row(str(n), reason)
+        console.print(q)
+    ok = s["records_in"] == s["loaded"] + s["duplicates"] + s["quarantined"]
+    console.print(
+        f"reconciliation: {s['records_in']} in = {s['loaded']} loaded + {s['duplicates']} "
+        f"duplicates + {s['quarantined']} quarantined: {'[green]ok[/]' if ok else '[red]BROKEN[/]'}"
+    )
+
+
+def _queries_dir() -> Path:
+    return get_settings().sql_dir / "queries"
+
+
+def _query_description(path: Path) -> str:
+    for line in path.read_text().splitlines():
+        if line.startswith("--"):
+            return line.lstrip("- ").strip()
+    return ""
+
+
+@app.command()
+def query(
+    name: Annotated[str | None, typer.Argument(help="Query name (sql/queries/NAME.sql).")] = None,
+    warehouse: WarehouseOpt = None,
+    fmt: Annotated[
+        str, typer.Option("--format", "-f", help="Output format: table, csv or json.")
+    ] = "table",
+    list_: Annotated[bool, typer.Option("--list", help="List the queries and exit.")] = False,
+) -> None:
+    """Run an analyst query from sql/queries against the warehouse."""
+    queries = {p.stem: p for p in sorted(_queries_dir().glob("*.sql"))}
+    if list_ or name is None:
+        table = Table(show_header=True)
+        table.add_column("query")
+        table.add_column("question it answers")
+        for qname, path in queries.items():
+            table.add_row(qname, _query_description(path))
+        console.print(table)
+        return
+    if name not in queries:
+        raise fail(f"unknown query {name!r}; known: {', '.join(queries)}")
+    if fmt not in {"table", "csv", "json"}:
+        raise fail(f"unknown --format {fmt!r}; use table, csv or json")
+    from newsdesk.warehouse import Warehouse, WarehouseError  # noqa: PLC0415
+
+    wh = Warehouse(_warehouse_dir(warehouse), get_settings().sql_dir)
+    try:
+        df = wh.query(queries[name].read_text())
+    except WarehouseError as exc:
+        raise fail(str(exc)) from None
+    if fmt == "csv":
+        sys.stdout.write(df.write_csv())
+    elif fmt == "json":
+        sys.stdout.write(json.dumps(df.to_dicts(), default=str, ensure_ascii=False, indent=1))
+        sys.stdout.write("\n")
+    else:
+        table = Table(title=_query_description(queries[name]), title_justify="left")
+        for col in df.columns:
+            table.add_column(col)
+        for row in df.iter_rows():
+            table.add_row(*["" if v is None else str(v) for v in row])
+        console.print(table)
+
+
+@app.command()
+def synth(
+    n: Annotated[int, typer.Option("--n", min=1, help="How many records to write.")],
+    out: Annotated[Path, typer.Option("--out", help="Folder to write the dumps into.")],
+    seed: Annotated[int, typer.Option("--seed", help="Random seed (same seed, same files).")] = 0,
+) -> None:
+    """Write N realistic synthetic raw dumps (text and JSONL) for tests and benchmarks."""
+    from newsdesk.synth import synth as make  # noqa: PLC0415
+
+    if out.exists() and not out.is_dir():
+        raise fail(f"--out {out} exists and is not a folder")
+    t0 = time.perf_counter()
+    result = make(n, out, seed=seed)
+    console.print(f"wrote {result} to {out} in {time.perf_counter() - t0:.1f} s")
+
+
+@app.command()
+def explain(
+    file: Annotated[Path, typer.Argument(help="A text dump to explain.")],
+) -> None:
+    """Show how the extractor labels every line of a text dump, and why."""
+    if not file.is_file():
+        raise fail(f"no such file: {file}")
+    from newsdesk.extract import explain as explain_lines  # noqa: PLC0415
+    from newsdesk.readers import read_bytes  # noqa: PLC0415
+
+    result = read_bytes(file.read_bytes(), str(file), "", get_settings().max_record_chars)
+    if not result.records:
+        reason = result.quarantine[0]["reason"] if result.quarantine else "no records"
+        raise fail(f"{file}: {reason}")
+    text = result.records[0].get("raw_text") or result.records[0].get("body") or ""
+    df = explain_lines(text)
+    table = Table(show_header=True)
+    for col in df.columns:
+        table.add_column(col, overflow="fold")
+    for row in df.iter_rows():
+        table.add_row(*["" if v is None else str(v) for v in row])
+    console.print(table)
+
+
+def main() -> None:  # pragma: no cover - console entry point
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,84 @@
+"""Settings: shipped defaults, overridden by a TOML file and then by ``NEWSDESK_*`` env vars.
+
+Precedence (highest first): explicit arguments (CLI options) > environment variables
+(``NEWSDESK_WAREHOUSE=...``) > the file named by ``NEWSDESK_CONFIG`` (or ``newsdesk.toml``
+in the working directory) > the defaults below.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+#: Repository root when running from a checkout (``flows/newsdesk/settings.py`` → root).
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+
+def _config_file() -> Path:
+    return Path(os.environ.get("NEWSDESK_CONFIG", "newsdesk.toml"))
+
+
+class Settings(BaseSettings):
+    """Every knob newsdesk has. Paths are relative to the working directory unless absolute."""
+
+    model_config = SettingsConfigDict(env_prefix="NEWSDESK_", extra="ignore")
+
+    warehouse: Path = Field(default=Path("data/warehouse"), description="Warehouse folder.")
+    sample: Path = Field(default=Path("data/sample"), description="Default input PATH.")
+    reference_dir: Path = Field(
+        default=PROJECT_ROOT / "data" / "reference",
+        description="Reference data: furniture phrases, sources, gazetteer, taxonomy.",
+    )
+    sql_dir: Path = Field(default=PROJECT_ROOT / "sql", description="DDL, views and queries.")
+    expectations_dir: Path = Field(
+        default=PROJECT_ROOT / "expectations", description="Great Expectations suites."
+    )
+    batch_files: int = Field(default=500, ge=1, description="Input files per processing batch.")
+    batch_bytes: int = Field(
+        default=64 * 1024 * 1024, ge=1024, description="Soft cap on raw bytes per batch."
+    )
+    max_file_bytes: int = Field(
+        default=256 * 1024 * 1024,
+        ge=1,
+        description="Larger single-article files are quarantined instead of read.",
+    )
+    max_record_chars: int = Field(
+        default=2_000_000, ge=1, description="Larger records are quarantined (too big)."
+    )
+    quarantine_raw_chars: int = Field(
+        default=20_000, ge=100, description="How much of a bad record quarantine keeps."
+    )
+    lock_wait_seconds: float = Field(
+        default=0.0, ge=0, description="How long a run waits for another run's writer lock."
+    )
+    min_body_words: int = Field(default=20, ge=1, description="Shorter bodies are quarantined.")
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (
+            init_settings,
+            env_settings,
+            TomlConfigSettingsSource(settings_cls, toml_file=_config_file()),
+        )
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings (cached; tests call ``get_settings.cache_clear()``)."""
+    return Settings()

@@ -1,0 +1,381 @@
+"""The warehouse: the only module that touches DuckDB and Parquet files.
+
+Layout under ``<warehouse>/``:
+
+- ``newsdesk.duckdb``: the tables and views (DDL in ``sql/ddl``, views in ``sql/views``);
+  the system of record.
+- ``parquet/<table>/published_month=YYYY-MM/data.parquet``: a zstd Parquet export of each
+  table, partitioned by the month of the article's publish date (``unknown`` when undated),
+  rewritten partition by partition after each commit (each file replaced atomically).
+- ``_staging/<run_id>/<table>/*.parquet``: a run's output while it runs. Nothing reads it
+  until the run commits; a failed or killed run's staging is removed on the next open.
+- ``.newsdesk.lock``: held by the one writer (see ``writer_lock``).
+
+A run commits in **one DuckDB transaction**: delete the old records of changed input
+files, insert the staged rows, update the manifest, record the run. A run that fails or is
+killed before that leaves every table as it was.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import re
+import shutil
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from newsdesk import schema
+from newsdesk.dedupe import DUPLICATE, SEEN
+from newsdesk.readers.inventory import MANIFEST
+
+DB_NAME = "newsdesk.duckdb"
+LOCK_NAME = ".newsdesk.lock"
+
+#: Tables staged by a run, in load order, with their column contracts.
+STAGED_TABLES: dict[str, dict[str, pl.DataType]] = {
+    "articles": schema.ARTICLE,
+    "entities": schema.ENTITY,
+    "entity_mentions": schema.ENTITY_MENTION,
+    "article_topics": schema.ARTICLE_TOPIC,
+    "duplicates": DUPLICATE,
+    "quarantine": schema.QUARANTINE,
+    "validation_results": {
+        "run_id": pl.String(),
+        "suite": pl.String(),
+        "expectation": pl.String(),
+        "column": pl.String(),
+        "success": pl.Boolean(),
+        "unexpected_count": pl.Int64(),
+        "severity": pl.String(),
+        "observed_value": pl.String(),
+    },
+}
+
+#: Tables exported to Parquet, partitioned by the article's publish month.
+EXPORTED_TABLES = ("articles", "entity_mentions", "article_topics")
+
+class WarehouseError(RuntimeError):
+    """A warehouse problem a user can act on (message is one clear line)."""
+
+
+class WarehouseBusy(WarehouseError):
+    """Another run holds the writer lock."""
+
+
+@dataclass
+class RunRecord:
+    """One row of the ``runs`` table."""
+
+    run_id: str
+    started_at: datetime
+    finished_at: datetime
+    status: str
+    records_in: int
+    loaded: int
+    duplicates: int
+    quarantined: int
+    files_seen: int
+    files_processed: int
+    files_skipped: int
+    code_version: str
+    inputs: list[str] = field(default_factory=list)
+    prefect_flow_run_id: str | None = None
+
+
+def _sql_files(sql_dir: Path, sub: str) -> list[Path]:
+    return sorted((sql_dir / sub).glob("*.sql"))
+
+
+class Warehouse:
+    """A warehouse folder. Cheap to create; connections are opened per operation."""
+
+    def __init__(self, root: Path, sql_dir: Path) -> None:
+        self.root = Path(root)
+        self.sql_dir = sql_dir
+        self.db_path = self.root / DB_NAME
+        self.staging_root = self.root / "_staging"
+        self.parquet_root = self.root / "parquet"
+
+    # ----------------------------------------------------------------- setup and locks
+    def ensure(self) -> None:
+        """Create the folder, tables and views; clear what failed runs left behind."""
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+            probe = self.root / ".write-test"
+            probe.write_bytes(b"")
+            probe.unlink()
+        except OSError as exc:
+            raise WarehouseError(f"warehouse folder {self.root} is not writable: {exc}") from exc
+        with self.connect() as con:
+            for path in _sql_files(self.sql_dir, "ddl"):
+                con.execute(path.read_text())
+            self._create_views(con)
+        self._recover()
+
+    def _create_views(self, con: duckdb.DuckDBPyConnection) -> None:
+        for path in _sql_files(self.sql_dir, "views"):
+            con.execute(path.read_text())
+
+    @contextlib.contextmanager
+    def connect(self, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+        if read_only and not self.db_path.exists():
+            raise WarehouseError(
+                f"no warehouse at {self.root}: run `newsdesk run` first or pass --warehouse"
+            )
+        try:
+            con = duckdb.connect(str(self.db_path), read_only=read_only)
+        except duckdb.IOException as exc:
+            raise WarehouseError(f"cannot open {self.db_path}: {exc}") from exc
+        try:
+            yield con
+        finally:
+            con.close()
+
+    @contextlib.contextmanager
+    def writer_lock(self, timeout_s: float = 0.0) -> Iterator[None]:
+        """One writer at a time: an exclusive ``flock`` on ``<warehouse>/.newsdesk.lock``.
+
+        Waits up to ``timeout_s`` seconds, then raises ``WarehouseBusy``. The OS releases
+        the lock when the process dies, so a killed run never leaves a stale lock.
+        """
+        self.root.mkdir(parents=True, exist_ok=True)
+        with (self.root / LOCK_NAME).open("a+") as fh:
+            deadline = time.monotonic() + timeout_s
+            while True:
+                try:
+                    fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() >= deadline:
+                        raise WarehouseBusy(
+                            f"another newsdesk run is writing to {self.root}; "
+                            "try again when it finishes (or pass --wait SECONDS)"
+                        ) from None
+                    time.sleep(0.2)
+            fh.seek(0)
+            fh.truncate()
+            fh.write(f"pid={os.getpid()}\n")
+            fh.flush()
+            try:
+                yield
+            finally:
+                fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+
+    def _recover(self) -> None:
+        """Remove staging of runs that never committed; finish exports of runs that did."""
+        if not self.db_path.exists():
+            return
+        with self.connect() as con:
+            committed = {r[0] for r in con.execute("select run_id from runs").fetchall()}
+            unexported = con.execute(
+                "select count(*) from runs where not parquet_exported"
+            ).fetchone()
+        if self.staging_root.exists():
+            for run_dir in self.staging_root.iterdir():
+                shutil.rmtree(run_dir, ignore_errors=True)
+        if unexported and unexported[0]:
+            self.export_parquet(months=None)
+        del committed
+
+    # ----------------------------------------------------------------- reads for a run
+    def manifest(self) -> pl.DataFrame:
+        """The incremental manifest: what each input file looked like when last loaded."""
+        if not self.db_path.exists():
+            return schema.empty(MANIFEST)
+        with self.connect() as con:
+            df = con.sql(
+                "select source_path, size_bytes, mtime_ns, file_hash, records_in from files"
+            ).pl()
+        return schema.conform(df, MANIFEST)
+
+    def seen(self, excluding_paths: Sequence[str]) -> pl.DataFrame:
+        """Dedupe keys of loaded articles, except those of files about to be replaced."""
+        if not self.db_path.exists():
+            return schema.empty(SEEN)
+        with self.connect() as con:
+            con.register("_replaced", pl.DataFrame({"source_path": list(excluding_paths)},
+                                                   schema={"source_path": pl.String()}))
+            df = con.sql(
+                """
+                select article_id, url, site, content_hash from articles
+                where source_path not in (select source_path from _replaced)
+                order by run_id, source_path, record_key
+                """
+            ).pl()
+        return schema.conform(df, SEEN)
+
+    # ----------------------------------------------------------------- staging
+    def stage(self, run_id: str, table: str, frame: pl.DataFrame, part: str) -> None:
+        """Write one batch's rows for ``table`` into the run's staging folder."""
+        if frame.is_empty():
+            return
+        target = self.staging_root / run_id / table
+        target.mkdir(parents=True, exist_ok=True)
+        schema.conform(frame, STAGED_TABLES[table]).write_parquet(
+            target / f"{part}.parquet", compression="zstd"
+        )
+
+    def discard(self, run_id: str) -> None:
+        """Remove a run's staging (the run failed or had nothing to load)."""
+        shutil.rmtree(self.staging_root / run_id, ignore_errors=True)
+
+    # ----------------------------------------------------------------- commit
+    def commit(
+        self,
+        run: RunRecord,
+        replaced_paths: Sequence[str],
+        manifest_rows: pl.DataFrame,
+    ) -> None:
+        """Make a run's staged rows visible, atomically, then export Parquet.
+
+        ``replaced_paths``: input files read in this run; their earlier records are deleted
+        first (delete-insert by source path). ``manifest_rows``: ``MANIFEST`` rows for every
+        file read or re-checked in this run.
+        """
+        staged = self.staging_root / run.run_id
+        with self.connect() as con:
+            con.register("_replaced", pl.DataFrame({"source_path": list(replaced_paths)},
+                                                   schema={"source_path": pl.String()}))
+            con.register("_manifest", schema.conform(manifest_rows, MANIFEST))
+            con.execute("begin transaction")
+            try:
+                touched = self._months_of_replaced(con)
+                self._delete_replaced(con)
+                for table in STAGED_TABLES:
+                    files = sorted((staged / table).glob("*.parquet"))
+                    if not files:
+                        continue
+                    cols = ", ".join(f'"{c}"' for c in STAGED_TABLES[table])
+                    src = f"read_parquet({[str(f) for f in files]!r}, union_by_name=true)"
+                    if table == "entities":
+                        con.execute(
+                            f"insert into entities ({cols}) select distinct {cols} from {src} "
+                            "on conflict do nothing"
+                        )
+                    else:
+                        con.execute(f"insert into {table} ({cols}) select {cols} from {src}")
+                con.execute(
+                    """
+                    insert or replace into files
+                    select source_path, size_bytes, mtime_ns, file_hash, records_in,
+                           ? as run_id, ? as loaded_at
+                    from _manifest
+                    """,
+                    [run.run_id, run.finished_at],
+                )
+                con.execute(
+                    """
+                    insert into runs (run_id, started_at, finished_at, status, records_in,
+                        loaded, duplicates, quarantined, files_seen, files_processed,
+                        files_skipped, code_version, inputs, prefect_flow_run_id,
+                        parquet_exported)
+                    values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, false)
+                    """,
+                    [run.run_id, run.started_at, run.finished_at, run.status, run.records_in,
+                     run.loaded, run.duplicates, run.quarantined, run.files_seen,
+                     run.files_processed, run.files_skipped, run.code_version,
+                     json.dumps(run.inputs), run.prefect_flow_run_id],
+                )
+                touched |= self._months_of_run(con, run.run_id)
+                con.execute("commit")
+            except BaseException:
+                con.execute("rollback")
+                raise
+        self.discard(run.run_id)
+        self.export_parquet(months=touched)
+        with self.connect() as con:
+            con.execute("update runs set parquet_exported = true where run_id = ?", [run.run_id])
+
+    @staticmethod
+    def _delete_replaced(con: duckdb.DuckDBPyConnection) -> None:
+        old_ids = "select article_id from articles where source_path in (select * from _replaced)"
+        con.execute(f"delete from entity_mentions where article_id in ({old_ids})")
+        con.execute(f"delete from article_topics where article_id in ({old_ids})")
+        for table in ("articles", "duplicates", "quarantine"):
+            con.execute(f"delete from {table} where source_path in (select * from _replaced)")
+
+    @staticmethod
+    def _months_of_replaced(con: duckdb.DuckDBPyConnection) -> set[str]:
+        rows = con.execute(
+            f"select distinct {_MONTH} from articles "
+            "where source_path in (select * from _replaced)"
+        ).fetchall()
+        return {r[0] for r in rows}
+
+    @staticmethod
+    def _months_of_run(con: duckdb.DuckDBPyConnection, run_id: str) -> set[str]:
+        rows = con.execute(
+            f"select distinct {_MONTH} from articles where run_id = ?", [run_id]
+        ).fetchall()
+        return {r[0] for r in rows}
+
+    # ----------------------------------------------------------------- parquet export
+    def export_parquet(self, months: set[str] | None) -> None:
+        """Rewrite the Parquet partitions of ``months`` (all partitions when None).
+
+        Each partition file is written beside its target and moved into place with
+        ``os.replace``, so a reader sees the old file or the new one, never a torn one.
+        """
+        with self.connect() as con:
+            if months is None:
+                months = {r[0] for r in con.execute(
+                    f"select distinct {_MONTH} from articles").fetchall()}
+                for table in EXPORTED_TABLES:  # drop partitions of months no longer present
+                    for part in (self.parquet_root / table).glob("published_month=*"):
+                        if part.name.split("=", 1)[1] not in months:
+                            shutil.rmtree(part, ignore_errors=True)
+            for month in sorted(months):
+                for table in EXPORTED_TABLES:
+                    self._export_partition(con, table, month)
+
+    def _export_partition(self, con: duckdb.DuckDBPyConnection, table: str, month: str) -> None:
+        part_dir = self.parquet_root / table / f"published_month={month}"
+        target = part_dir / "data.parquet"
+        if table == "articles":
+            query = f"select * from articles where {_MONTH} = $month order by article_id"
+        else:
+            query = (
+                f"select t.* from {table} t join articles a using (article_id) "
+                f"where {_MONTH_A} = $month order by all"
+            )
+        count = con.execute(f"select count(*) from ({query})", {"month": month}).fetchone()
+        if not count or count[0] == 0:
+            target.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):
+                part_dir.rmdir()
+            return
+        part_dir.mkdir(parents=True, exist_ok=True)
+        tmp = part_dir / f".data.parquet.tmp-{os.getpid()}"
+        # COPY streams the rows to disk; ``month`` is a YYYY-MM key or "unknown" (checked).
+        if not _MONTH_KEY.fullmatch(month):
+            raise WarehouseError(f"bad partition key {month!r}")
+        literal_query = query.replace("$month", f"'{month}'")
+        con.execute(f"copy ({literal_query}) to '{tmp}' (format parquet, compression zstd)")
+        os.replace(tmp, target)
+
+    # ----------------------------------------------------------------- queries
+    def query(self, sql: str) -> pl.DataFrame:
+        """Run read-only SQL against the warehouse."""
+        with self.connect(read_only=True) as con:
+            rel = con.sql(sql)
+            return rel.pl() if rel is not None else pl.DataFrame()
+
+    def refresh_views(self) -> None:
+        """Re-create every view from ``sql/views`` (after an analyst edits one)."""
+        with self.connect() as con:
+            self._create_views(con)
+
+
+#: Partition key: the publish month as YYYY-MM, or "unknown".
+_MONTH = "coalesce(strftime(published_at at time zone 'UTC', '%Y-%m'), 'unknown')"
+_MONTH_KEY = re.compile(r"\d{4}-\d{2}|unknown")
+_MONTH_A = "coalesce(strftime(a.published_at at time zone 'UTC', '%Y-%m'), 'unknown')"
