@@ -17,8 +17,15 @@ BODY = "Officials said the talks would resume on Monday. " * 5
 
 
 def extracted(**overrides: object) -> pl.DataFrame:
-    row = {"source_path": "a.txt", "record_key": "", "format": "text", "title": "T",
-           "body": BODY, "language_raw": "en", **overrides}
+    row = {
+        "source_path": "a.txt",
+        "record_key": "",
+        "format": "text",
+        "title": "T",
+        "body": BODY,
+        "language_raw": "en",
+        **overrides,
+    }
     return schema.conform(pl.DataFrame([row]), schema.EXTRACTED)
 
 
@@ -105,7 +112,8 @@ def test_syndicated_when_crediting_another_outlet() -> None:
 
 def test_canonical_url_and_domain() -> None:
     assert canonical_url("HTTPS://News.Example.COM/a/b/?utm_medium=x&id=3#c") == (
-        "https://news.example.com/a/b?id=3")
+        "https://news.example.com/a/b?id=3"
+    )
     assert registered_domain("https://news.example.co.uk/x") == "example.co.uk"
     assert registered_domain("not a domain") is None
 

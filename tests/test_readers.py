@@ -21,7 +21,7 @@ def read(data: bytes, name: str) -> tuple[list[dict], list[dict]]:
 
 
 def test_text_dump_is_one_record() -> None:
-    records, quarantine = read("Title\n\nBody text here.\n".encode(), "a.txt")
+    records, quarantine = read(b"Title\n\nBody text here.\n", "a.txt")
     assert quarantine == []
     assert records[0]["format"] == "text"
     assert records[0]["record_key"] == ""
@@ -97,11 +97,22 @@ def test_jsonl_news_please_fields_and_unknown_fields_kept() -> None:
 
 
 def test_jsonl_aliases() -> None:
-    line = {"link": "https://x.org/b", "headline": "H", "content": "C", "byline": "B",
-            "pubDate": "Fri, 05 Sep 2025 14:32:00 GMT", "site": "x.org"}
+    line = {
+        "link": "https://x.org/b",
+        "headline": "H",
+        "content": "C",
+        "byline": "B",
+        "pubDate": "Fri, 05 Sep 2025 14:32:00 GMT",
+        "site": "x.org",
+    }
     rec = read(json.dumps(line).encode(), "feed.ndjson")[0][0]
     assert (rec["url"], rec["title"], rec["body"], rec["author"], rec["published_raw"]) == (
-        "https://x.org/b", "H", "C", "B", "Fri, 05 Sep 2025 14:32:00 GMT")
+        "https://x.org/b",
+        "H",
+        "C",
+        "B",
+        "Fri, 05 Sep 2025 14:32:00 GMT",
+    )
 
 
 def test_broken_jsonl_line_is_quarantined_rest_loads() -> None:
@@ -110,6 +121,12 @@ def test_broken_jsonl_line_is_quarantined_rest_loads() -> None:
     assert [r["record_key"] for r in records] == ["1", "3"]
     assert quarantine[0]["record_key"] == "2"
     assert "invalid JSON on line 2" in quarantine[0]["reason"]
+
+
+def test_jsonl_record_keys_are_file_line_numbers() -> None:
+    data = b'\n\n{"title": "a", "text": "x"}\n\n{"title": "b", "text": "y"}\n'
+    records, _ = read(data, "feed.jsonl")
+    assert [r["record_key"] for r in records] == ["3", "5"]
 
 
 def test_json_array_record_keys_are_indexes() -> None:
@@ -145,7 +162,9 @@ def test_oversized_record_is_quarantined() -> None:
     assert "too large" in result.quarantine[0]["reason"]
 
 
-NAMES = st.sampled_from(["a.txt", "a.txt.gz", "f.json", "f.jsonl", "f.ndjson", "f.jsonl.gz", "x.bin"])
+NAMES = st.sampled_from(
+    ["a.txt", "a.txt.gz", "f.json", "f.jsonl", "f.ndjson", "f.jsonl.gz", "x.bin"]
+)
 
 
 @settings(max_examples=300, deadline=None)
@@ -164,7 +183,9 @@ def test_any_bytes_give_records_or_reasons(data: bytes, name: str) -> None:
     items=st.lists(
         st.dictionaries(
             st.sampled_from(["title", "text", "url", "author", "foo", "published"]),
-            st.one_of(st.text(max_size=50), st.integers(), st.none(), st.lists(st.text(max_size=5))),
+            st.one_of(
+                st.text(max_size=50), st.integers(), st.none(), st.lists(st.text(max_size=5))
+            ),
         ),
         min_size=1,
         max_size=8,

@@ -11,7 +11,7 @@ import pytest
 
 from newsdesk import schema
 from newsdesk.settings import get_settings
-from newsdesk.warehouse import RunRecord, Warehouse, WarehouseBusy, WarehouseError
+from newsdesk.warehouse import RunRecord, Warehouse, WarehouseBusyError, WarehouseError
 
 from .conftest import make_articles
 
@@ -25,30 +25,67 @@ def wh(tmp_path: Path) -> Warehouse:
 
 
 def run_record(run_id: str, loaded: int) -> RunRecord:
-    return RunRecord(run_id=run_id, started_at=T0, finished_at=T0, status="completed",
-                     records_in=loaded, loaded=loaded, duplicates=0, quarantined=0,
-                     files_seen=1, files_processed=1, files_skipped=0, code_version="test")
+    return RunRecord(
+        run_id=run_id,
+        started_at=T0,
+        finished_at=T0,
+        status="completed",
+        records_in=loaded,
+        loaded=loaded,
+        duplicates=0,
+        quarantined=0,
+        files_seen=1,
+        files_processed=1,
+        files_skipped=0,
+        code_version="test",
+    )
 
 
 def articles(ids: list[str], path: str, run_id: str, month: int = 9) -> pl.DataFrame:
-    return make_articles([
-        {"article_id": i, "source_path": path, "record_key": str(n), "body": "b " * 30,
-         "word_count": 30, "content_hash": "0" * 64, "is_syndicated": False, "run_id": run_id,
-         "title": f"t{i}", "published_at": datetime(2025, month, 1, tzinfo=UTC)}
-        for n, i in enumerate(ids)
-    ])
+    return make_articles(
+        [
+            {
+                "article_id": i,
+                "source_path": path,
+                "record_key": str(n),
+                "body": "b " * 30,
+                "word_count": 30,
+                "content_hash": "0" * 64,
+                "is_syndicated": False,
+                "run_id": run_id,
+                "title": f"t{i}",
+                "published_at": datetime(2025, month, 1, tzinfo=UTC),
+            }
+            for n, i in enumerate(ids)
+        ]
+    )
 
 
 def manifest(path: str, h: str) -> pl.DataFrame:
-    return pl.DataFrame({"source_path": [path], "size_bytes": [1], "mtime_ns": [1],
-                         "file_hash": [h], "records_in": [1]})
+    return pl.DataFrame(
+        {
+            "source_path": [path],
+            "size_bytes": [1],
+            "mtime_ns": [1],
+            "file_hash": [h],
+            "records_in": [1],
+        }
+    )
 
 
 def topics(ids: list[str]) -> pl.DataFrame:
-    return schema.conform(pl.DataFrame({
-        "article_id": ids, "topic_code": ["medtop:11000000"] * len(ids),
-        "top_level_code": ["medtop:11000000"] * len(ids), "score": [0.9] * len(ids),
-        "is_primary": [True] * len(ids)}), schema.ARTICLE_TOPIC)
+    return schema.conform(
+        pl.DataFrame(
+            {
+                "article_id": ids,
+                "topic_code": ["medtop:11000000"] * len(ids),
+                "top_level_code": ["medtop:11000000"] * len(ids),
+                "score": [0.9] * len(ids),
+                "is_primary": [True] * len(ids),
+            }
+        ),
+        schema.ARTICLE_TOPIC,
+    )
 
 
 def test_commit_makes_staged_rows_visible_and_exports_parquet(tmp_path: Path) -> None:
@@ -85,7 +122,7 @@ def test_failed_commit_leaves_warehouse_unchanged(tmp_path: Path) -> None:
     w.commit(run_record("r1", 1), [], manifest("f.jsonl", "h1"))
     # r2 stages a row whose primary key collides with an existing article: insert fails
     w.stage("r2", "articles", articles(["x", "a"], "g.jsonl", "r2"), "p")
-    with pytest.raises(Exception, match="(?i)constraint|duplicate"):
+    with pytest.raises(Exception, match=r"(?i)constraint|duplicate"):
         w.commit(run_record("r2", 2), [], manifest("g.jsonl", "h9"))
     assert w.query("select article_id from articles")["article_id"].to_list() == ["a"]
     assert w.query("select run_id from runs")["run_id"].to_list() == ["r1"]
@@ -101,8 +138,9 @@ def test_staging_of_uncommitted_runs_is_cleared_on_open(tmp_path: Path) -> None:
     assert w.query("select count(*) n from articles")["n"][0] == 0
 
 
-def _hold_lock(root: str, ready: multiprocessing.synchronize.Event,
-               release: multiprocessing.synchronize.Event) -> None:
+def _hold_lock(
+    root: str, ready: multiprocessing.synchronize.Event, release: multiprocessing.synchronize.Event
+) -> None:
     w = Warehouse(Path(root), get_settings().sql_dir)
     with w.writer_lock():
         ready.set()
@@ -118,8 +156,10 @@ def test_second_writer_gets_one_clear_error(tmp_path: Path) -> None:
     try:
         assert ready.wait(10)
         w = Warehouse(root, get_settings().sql_dir)
-        with pytest.raises(WarehouseBusy, match="another newsdesk run is writing"), \
-                w.writer_lock(timeout_s=0.3):
+        with (
+            pytest.raises(WarehouseBusyError, match="another newsdesk run is writing"),
+            w.writer_lock(timeout_s=0.3),
+        ):
             pass
     finally:
         release.set()
@@ -136,6 +176,11 @@ def test_query_on_missing_warehouse_is_a_clear_error(tmp_path: Path) -> None:
 
 def test_views_exist_and_run_on_empty_warehouse(tmp_path: Path) -> None:
     w = wh(tmp_path)
-    for view in ("stg_articles", "topic_frequency", "source_mix", "top_entities",
-                 "run_reconciliation"):
+    for view in (
+        "stg_articles",
+        "topic_frequency",
+        "source_mix",
+        "top_entities",
+        "run_reconciliation",
+    ):
         assert w.query(f"select count(*) n from {view}")["n"][0] == 0

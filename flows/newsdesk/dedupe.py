@@ -55,11 +55,14 @@ def dedupe(articles: pl.DataFrame, seen: pl.DataFrame) -> tuple[pl.DataFrame, pl
     df = (
         df.join(
             by_url.select("url", pl.col("article_id").alias("_seen_url")),
-            on="url", how="left", nulls_equal=False,
+            on="url",
+            how="left",
+            nulls_equal=False,
         )
         .join(
             by_key.select("_ckey", pl.col("article_id").alias("_seen_key")),
-            on="_ckey", how="left",
+            on="_ckey",
+            how="left",
         )
         .sort("_order")
         .with_columns(
@@ -90,7 +93,11 @@ def dedupe(articles: pl.DataFrame, seen: pl.DataFrame) -> tuple[pl.DataFrame, pl
     )
     df = df.with_columns(reason.alias("_reason"), duplicate_of.alias("duplicate_of"))
     dups = df.filter(pl.col("_reason").is_not_null()).select(
-        "run_id", "source_path", "record_key", "article_id", "duplicate_of",
+        "run_id",
+        "source_path",
+        "record_key",
+        "article_id",
+        "duplicate_of",
         pl.col("_reason").alias("reason"),
     )
     new = df.filter(pl.col("_reason").is_null())
@@ -98,10 +105,14 @@ def dedupe(articles: pl.DataFrame, seen: pl.DataFrame) -> tuple[pl.DataFrame, pl
     other_site_before = (
         new.select("_order", "content_hash", "site")
         .join(
-            pl.concat([
-                seen.select("content_hash", "site", pl.lit(-1, pl.Int64).alias("_o2")),
-                new.select("content_hash", "site", pl.col("_order").cast(pl.Int64).alias("_o2")),
-            ]),
+            pl.concat(
+                [
+                    seen.select("content_hash", "site", pl.lit(-1, pl.Int64).alias("_o2")),
+                    new.select(
+                        "content_hash", "site", pl.col("_order").cast(pl.Int64).alias("_o2")
+                    ),
+                ]
+            ),
             on="content_hash",
         )
         .filter(
@@ -112,10 +123,19 @@ def dedupe(articles: pl.DataFrame, seen: pl.DataFrame) -> tuple[pl.DataFrame, pl
         .unique()
     )
     new = new.with_columns(
-        (pl.col("is_syndicated") | pl.col("_order").is_in(other_site_before["_order"].implode()))
-        .alias("is_syndicated")
+        (
+            pl.col("is_syndicated") | pl.col("_order").is_in(other_site_before["_order"].implode())
+        ).alias("is_syndicated")
     ).drop(
-        "_order", "_ckey", "_seen_url", "_seen_key", "_first_url", "_first_key",
-        "_is_first_url", "_is_first_key", "_reason", "duplicate_of",
+        "_order",
+        "_ckey",
+        "_seen_url",
+        "_seen_key",
+        "_first_url",
+        "_first_key",
+        "_is_first_url",
+        "_is_first_key",
+        "_reason",
+        "duplicate_of",
     )
     return new, schema.conform(dups, DUPLICATE)

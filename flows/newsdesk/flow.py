@@ -156,7 +156,7 @@ def _extract_quarantine(extracted: pl.DataFrame, run_id: str, keep_chars: int) -
     )
 
 
-def _process_batch(
+def _process_batch(  # noqa: PLR0917 - one call site; names at the call say what each is
     files: list[InputFile],
     part: str,
     run_id: str,
@@ -233,7 +233,10 @@ def newsdesk_flow(
         plan = plan_inputs_task(paths, wh)
         logger.info(
             "%d files: %d to read, %d unchanged (skipped), %d re-touched",
-            plan.files_seen, len(plan.to_read), plan.skipped, len(plan.touched),
+            plan.files_seen,
+            len(plan.to_read),
+            plan.skipped,
+            len(plan.touched),
         )
         replaced = [f.path for f in plan.to_read if f.is_change]
         seen = wh.seen(replaced) if plan.to_read else schema.empty(SEEN)
@@ -254,7 +257,11 @@ def newsdesk_flow(
                 total.quarantine_reasons.update(counts.quarantine_reasons)
                 logger.info(
                     "batch %d: %d files, %d records, %d loaded, %d duplicates, %d quarantined",
-                    i, len(files), counts.records_in, counts.loaded, counts.duplicates,
+                    i,
+                    len(files),
+                    counts.records_in,
+                    counts.loaded,
+                    counts.duplicates,
                     sum(counts.quarantine_reasons.values()),
                 )
             summary = RunSummary(

@@ -13,6 +13,7 @@ import hashlib
 import re
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
+from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import polars as pl
@@ -34,7 +35,7 @@ _WEEKDAYS = r"(?i)\b(mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(day|sday|nesda
 
 
 @lru_cache(maxsize=1)
-def _tldextract():  # type: ignore[no-untyped-def]
+def _tldextract() -> Any:
     import tldextract  # noqa: PLC0415 - costs ~0.3 s; only when URLs need it
 
     # The bundled public-suffix snapshot only: no network fetch, no cache writes.
@@ -53,8 +54,11 @@ def canonical_url(url: str | None) -> str | None:
     if not parts.scheme or not parts.netloc:
         return url
     query = urlencode(
-        [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
-         if not _TRACKING_PARAMS.match(k)]
+        [
+            (k, v)
+            for k, v in parse_qsl(parts.query, keep_blank_values=True)
+            if not _TRACKING_PARAMS.match(k)
+        ]
     )
     path = parts.path.rstrip("/") or "/"
     return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), path, query, ""))
@@ -168,8 +172,9 @@ def _detect_languages(bodies: list[str | None]) -> list[str | None]:
     return [None if not b else py3langid.classify(b[:2000])[0] for b in bodies]
 
 
-def normalise(extracted: pl.DataFrame, run_id: str, code_version: str,
-              now: datetime | None = None) -> pl.DataFrame:
+def normalise(
+    extracted: pl.DataFrame, run_id: str, code_version: str, now: datetime | None = None
+) -> pl.DataFrame:
     """Extracted records → ``schema.ARTICLE`` rows (extract errors are filtered before)."""
     if extracted.is_empty():
         return schema.empty(schema.ARTICLE)
@@ -220,8 +225,10 @@ def normalise(extracted: pl.DataFrame, run_id: str, code_version: str,
         pl.lit("url:") + pl.col("url"),
         pl.lit("body:") + pl.col("site").fill_null("") + pl.lit("|") + pl.col("content_hash"),
     )
-    ids = [None if s is None else hashlib.sha256(s.encode()).hexdigest()[:20]
-           for s in df.select(id_source).to_series().to_list()]
+    ids = [
+        None if s is None else hashlib.sha256(s.encode()).hexdigest()[:20]
+        for s in df.select(id_source).to_series().to_list()
+    ]
     df = df.with_columns(
         pl.Series("article_id", ids, dtype=pl.String),
         pl.lit(run_id).alias("run_id"),

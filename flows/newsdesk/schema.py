@@ -15,7 +15,8 @@ UTC_TS = pl.Datetime("us", "UTC")
 #: (JSON) fill the named fields and keep unknown fields in ``extra`` (a JSON object string).
 RAW_RECORD: dict[str, pl.DataType] = {
     "source_path": pl.String(),  # the input file's path as given (archive!/member later)
-    "record_key": pl.String(),  # line number in JSONL, index in a JSON array, "" for one-article files
+    # line number in JSONL, index in a JSON array, "" for one-article files
+    "record_key": pl.String(),
     "file_hash": pl.String(),  # sha256 of the input file's bytes
     "format": pl.String(),  # "text" | "json" (later: "html", "warc")
     "raw_text": pl.String(),

@@ -63,11 +63,12 @@ STAGED_TABLES: dict[str, dict[str, pl.DataType]] = {
 #: Tables exported to Parquet, partitioned by the article's publish month.
 EXPORTED_TABLES = ("articles", "entity_mentions", "article_topics")
 
+
 class WarehouseError(RuntimeError):
     """A warehouse problem a user can act on (message is one clear line)."""
 
 
-class WarehouseBusy(WarehouseError):
+class WarehouseBusyError(WarehouseError):
     """Another run holds the writer lock."""
 
 
@@ -144,7 +145,7 @@ class Warehouse:
     def writer_lock(self, timeout_s: float = 0.0) -> Iterator[None]:
         """One writer at a time: an exclusive ``flock`` on ``<warehouse>/.newsdesk.lock``.
 
-        Waits up to ``timeout_s`` seconds, then raises ``WarehouseBusy``. The OS releases
+        Waits up to ``timeout_s`` seconds, then raises ``WarehouseBusyError``. The OS releases
         the lock when the process dies, so a killed run never leaves a stale lock.
         """
         self.root.mkdir(parents=True, exist_ok=True)
@@ -156,7 +157,7 @@ class Warehouse:
                     break
                 except BlockingIOError:
                     if time.monotonic() >= deadline:
-                        raise WarehouseBusy(
+                        raise WarehouseBusyError(
                             f"another newsdesk run is writing to {self.root}; "
                             "try again when it finishes (or pass --wait SECONDS)"
                         ) from None
@@ -202,8 +203,12 @@ class Warehouse:
         if not self.db_path.exists():
             return schema.empty(SEEN)
         with self.connect() as con:
-            con.register("_replaced", pl.DataFrame({"source_path": list(excluding_paths)},
-                                                   schema={"source_path": pl.String()}))
+            con.register(
+                "_replaced",
+                pl.DataFrame(
+                    {"source_path": list(excluding_paths)}, schema={"source_path": pl.String()}
+                ),
+            )
             df = con.sql(
                 """
                 select article_id, url, site, content_hash from articles
@@ -243,18 +248,22 @@ class Warehouse:
         """
         staged = self.staging_root / run.run_id
         with self.connect() as con:
-            con.register("_replaced", pl.DataFrame({"source_path": list(replaced_paths)},
-                                                   schema={"source_path": pl.String()}))
+            con.register(
+                "_replaced",
+                pl.DataFrame(
+                    {"source_path": list(replaced_paths)}, schema={"source_path": pl.String()}
+                ),
+            )
             con.register("_manifest", schema.conform(manifest_rows, MANIFEST))
             con.execute("begin transaction")
             try:
                 touched = self._months_of_replaced(con)
                 self._delete_replaced(con)
-                for table in STAGED_TABLES:
+                for table, columns in STAGED_TABLES.items():
                     files = sorted((staged / table).glob("*.parquet"))
                     if not files:
                         continue
-                    cols = ", ".join(f'"{c}"' for c in STAGED_TABLES[table])
+                    cols = ", ".join(f'"{c}"' for c in columns)
                     src = f"read_parquet({[str(f) for f in files]!r}, union_by_name=true)"
                     if table == "entities":
                         con.execute(
@@ -280,10 +289,22 @@ class Warehouse:
                         parquet_exported)
                     values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, false)
                     """,
-                    [run.run_id, run.started_at, run.finished_at, run.status, run.records_in,
-                     run.loaded, run.duplicates, run.quarantined, run.files_seen,
-                     run.files_processed, run.files_skipped, run.code_version,
-                     json.dumps(run.inputs), run.prefect_flow_run_id],
+                    [
+                        run.run_id,
+                        run.started_at,
+                        run.finished_at,
+                        run.status,
+                        run.records_in,
+                        run.loaded,
+                        run.duplicates,
+                        run.quarantined,
+                        run.files_seen,
+                        run.files_processed,
+                        run.files_skipped,
+                        run.code_version,
+                        json.dumps(run.inputs),
+                        run.prefect_flow_run_id,
+                    ],
                 )
                 touched |= self._months_of_run(con, run.run_id)
                 con.execute("commit")
@@ -306,8 +327,7 @@ class Warehouse:
     @staticmethod
     def _months_of_replaced(con: duckdb.DuckDBPyConnection) -> set[str]:
         rows = con.execute(
-            f"select distinct {_MONTH} from articles "
-            "where source_path in (select * from _replaced)"
+            f"select distinct {_MONTH} from articles where source_path in (select * from _replaced)"
         ).fetchall()
         return {r[0] for r in rows}
 
@@ -327,8 +347,9 @@ class Warehouse:
         """
         with self.connect() as con:
             if months is None:
-                months = {r[0] for r in con.execute(
-                    f"select distinct {_MONTH} from articles").fetchall()}
+                months = {
+                    r[0] for r in con.execute(f"select distinct {_MONTH} from articles").fetchall()
+                }
                 for table in EXPORTED_TABLES:  # drop partitions of months no longer present
                     for part in (self.parquet_root / table).glob("published_month=*"):
                         if part.name.split("=", 1)[1] not in months:
@@ -360,7 +381,7 @@ class Warehouse:
             raise WarehouseError(f"bad partition key {month!r}")
         literal_query = query.replace("$month", f"'{month}'")
         con.execute(f"copy ({literal_query}) to '{tmp}' (format parquet, compression zstd)")
-        os.replace(tmp, target)
+        tmp.replace(target)
 
     # ----------------------------------------------------------------- queries
     def query(self, sql: str) -> pl.DataFrame:

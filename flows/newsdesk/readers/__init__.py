@@ -16,7 +16,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from newsdesk.readers import jsonfeed, textdump
-from newsdesk.readers.base import ReadResult, Reader, quarantine_row
+from newsdesk.readers.base import Reader, ReadResult, quarantine_row
 
 #: suffix (lower case, after removing ``.gz``) → reader. The one place formats register.
 REGISTRY: dict[str, Reader] = {
@@ -83,8 +83,6 @@ def read_bytes(data: bytes, source_path: str, file_hash: str, max_record_chars: 
             data = gzip.decompress(data)
         except (OSError, EOFError, zlib.error) as exc:
             return ReadResult.failed(
-                quarantine_row(
-                    source_path, "", f"corrupt or truncated gzip file: {exc}", data
-                )
+                quarantine_row(source_path, "", f"corrupt or truncated gzip file: {exc}", data)
             )
     return reader(data, source_path, file_hash, max_record_chars)

@@ -66,9 +66,7 @@ def file_sha256(path: Path) -> str:
 
 def plan_inputs(paths: Sequence[Path], manifest: pl.DataFrame) -> Plan:
     """Compare the files under ``paths`` with the manifest (``warehouse.MANIFEST`` rows)."""
-    known = {
-        row["source_path"]: row for row in manifest.iter_rows(named=True)
-    }
+    known = {row["source_path"]: row for row in manifest.iter_rows(named=True)}
     plan = Plan()
     for path in discover(paths):
         stat = path.stat()
@@ -79,11 +77,20 @@ def plan_inputs(paths: Sequence[Path], manifest: pl.DataFrame) -> Plan:
             continue
         digest = file_sha256(path)
         if old and old["file_hash"] == digest:
-            plan.touched.append(InputFile(key, stat.st_size, stat.st_mtime_ns, digest,
-                                          is_change=False, known_records=old["records_in"]))
+            plan.touched.append(
+                InputFile(
+                    key,
+                    stat.st_size,
+                    stat.st_mtime_ns,
+                    digest,
+                    is_change=False,
+                    known_records=old["records_in"],
+                )
+            )
         else:
-            plan.to_read.append(InputFile(key, stat.st_size, stat.st_mtime_ns, digest,
-                                          is_change=old is not None))
+            plan.to_read.append(
+                InputFile(key, stat.st_size, stat.st_mtime_ns, digest, is_change=old is not None)
+            )
     return plan
 
 
@@ -102,7 +109,9 @@ def manifest_rows(plan: Plan, records_per_file: dict[str, int]) -> pl.DataFrame:
     return pl.DataFrame(rows, schema=MANIFEST)
 
 
-def batches(files: Sequence[InputFile], max_files: int, max_bytes: int) -> Iterable[list[InputFile]]:
+def batches(
+    files: Sequence[InputFile], max_files: int, max_bytes: int
+) -> Iterable[list[InputFile]]:
     """Consecutive groups of at most ``max_files`` files and about ``max_bytes`` bytes."""
     batch: list[InputFile] = []
     size = 0
@@ -126,10 +135,15 @@ def read_batch(
     for f in files:
         path = Path(f.path)
         if f.size_bytes > max_file_bytes:
-            result_q = [quarantine_row(
-                f.path, "",
-                f"file too large: {f.size_bytes:,} bytes > limit {max_file_bytes:,}"
-                " (NEWSDESK_MAX_FILE_BYTES)", b"")]
+            result_q = [
+                quarantine_row(
+                    f.path,
+                    "",
+                    f"file too large: {f.size_bytes:,} bytes > limit {max_file_bytes:,}"
+                    " (NEWSDESK_MAX_FILE_BYTES)",
+                    b"",
+                )
+            ]
             result_r: list[dict[str, object]] = []
         else:
             try:
@@ -145,11 +159,18 @@ def read_batch(
         per_file[f.path] = len(result_r) + len(result_q)
     raw = schema.conform(
         pl.DataFrame(records, schema_overrides=schema.RAW_RECORD, infer_schema_length=None)
-        if records else schema.empty(schema.RAW_RECORD),
+        if records
+        else schema.empty(schema.RAW_RECORD),
         schema.RAW_RECORD,
     )
-    q = pl.DataFrame(quarantine, schema={k: v for k, v in schema.QUARANTINE.items()
-                                         if k != "run_id"}) if quarantine else None
-    q_frame = schema.conform(q if q is not None else schema.empty(schema.QUARANTINE),
-                             schema.QUARANTINE)
+    q = (
+        pl.DataFrame(
+            quarantine, schema={k: v for k, v in schema.QUARANTINE.items() if k != "run_id"}
+        )
+        if quarantine
+        else None
+    )
+    q_frame = schema.conform(
+        q if q is not None else schema.empty(schema.QUARANTINE), schema.QUARANTINE
+    )
     return raw, q_frame, per_file

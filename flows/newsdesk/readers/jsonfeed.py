@@ -11,9 +11,11 @@ Field names follow news-please (``url``, ``title``, ``maintext``, ``authors``,
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import Any
 
 from newsdesk.readers.base import (
+    RAW_KEEP_CHARS,
     DecodeError,
     ReadResult,
     decode,
@@ -63,7 +65,9 @@ def _as_text(value: Any) -> str | None:
     return str(value)
 
 
-def to_record(obj: dict[str, Any], source_path: str, record_key: str, file_hash: str) -> dict[str, Any]:
+def to_record(
+    obj: dict[str, Any], source_path: str, record_key: str, file_hash: str
+) -> dict[str, Any]:
     """Map one JSON object onto the raw-record columns."""
     rec: dict[str, Any] = {
         "source_path": source_path,
@@ -79,20 +83,26 @@ def to_record(obj: dict[str, Any], source_path: str, record_key: str, file_hash:
                 used.add(name)
                 break
     # date_modify is only a fallback for the publish date; keep it for lineage when unused
-    extra = {k: v for k, v in obj.items() if k not in used and (k not in _KNOWN or k == "date_modify")}
+    extra = {
+        k: v for k, v in obj.items() if k not in used and (k not in _KNOWN or k == "date_modify")
+    }
     rec["extra"] = dumps_extra(extra)
     return rec
 
 
-def _one(
-    value: Any, source_path: str, key: str, file_hash: str, raw: str, out: ReadResult
-) -> None:
+@dataclass(frozen=True)
+class _Source:
+    path: str
+    file_hash: str
+
+
+def _one(value: Any, src: _Source, key: str, raw: str, out: ReadResult) -> None:
     if isinstance(value, dict):
-        out.records.append(to_record(value, source_path, key, file_hash))
+        out.records.append(to_record(value, src.path, key, src.file_hash))
     else:
         out.quarantine.append(
             quarantine_row(
-                source_path,
+                src.path,
                 key,
                 f"JSON record is a {type(value).__name__}, expected an object with article fields",
                 raw,
@@ -101,51 +111,61 @@ def _one(
 
 
 def read(data: bytes, source_path: str, file_hash: str, max_record_chars: int) -> ReadResult:
-    if not data.strip():
-        return ReadResult.failed(quarantine_row(source_path, "", "empty file: no JSON", data))
     try:
-        text, _encoding = decode(data)
+        full = decode(data)[0] if data.strip() else ""
     except DecodeError as exc:
         return ReadResult.failed(quarantine_row(source_path, "", str(exc), data))
-    stripped = text.strip()
-    if not stripped:
+    text = full.strip()
+    if not text:
         return ReadResult.failed(quarantine_row(source_path, "", "empty file: no JSON", data))
-    out = ReadResult()
+    src = _Source(source_path, file_hash)
     is_lines = source_path.lower().removesuffix(".gz").endswith((".jsonl", ".ndjson"))
-    if not is_lines:
-        # A .json file holds one object or an array; some ".json" feeds are really JSON Lines.
-        try:
-            doc = json.loads(stripped)
-        except json.JSONDecodeError as exc:
-            if stripped.startswith("{") and "\n{" in stripped:
-                is_lines = True
-            else:
-                return ReadResult.failed(
-                    quarantine_row(
-                        source_path,
-                        "",
-                        f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}",
-                        text,
-                    )
-                )
-        else:
-            items = doc if isinstance(doc, list) else None
-            if isinstance(doc, dict) and isinstance(doc.get("articles"), list):
-                items = doc["articles"]
-            if items == []:
-                return ReadResult.failed(
-                    quarantine_row(source_path, "", "JSON holds an empty list: no articles", text)
-                )
-            if isinstance(doc, list):
-                for i, item in enumerate(doc):
-                    _one(item, source_path, str(i), file_hash, json.dumps(item)[:20000], out)
-            elif isinstance(doc, dict) and isinstance(doc.get("articles"), list):
-                # news-API envelope: {"status": ..., "articles": [...]}
-                for i, item in enumerate(doc["articles"]):
-                    _one(item, source_path, str(i), file_hash, json.dumps(item)[:20000], out)
-            else:
-                _one(doc, source_path, "", file_hash, stripped, out)
-            return _cap(out, max_record_chars)
+    # A .json file holds one object or an array; some ".json" feeds are really JSON Lines.
+    if not is_lines and not (text.startswith("{") and "\n{" in text and _is_lines(text)):
+        out = _read_document(text, src)
+    else:
+        out = _read_lines(full, src)  # unstripped: line numbers are the file's
+    return _cap(out, max_record_chars)
+
+
+def _is_lines(text: str) -> bool:
+    try:
+        json.loads(text)
+    except json.JSONDecodeError:
+        return True
+    return False
+
+
+def _read_document(text: str, src: _Source) -> ReadResult:
+    """One JSON document: an object, an array of objects, or a news-API envelope."""
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as exc:
+        return ReadResult.failed(
+            quarantine_row(
+                src.path, "", f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}",
+                text,
+            )
+        )
+    if isinstance(doc, dict) and isinstance(doc.get("articles"), list):
+        items: list[Any] | None = doc["articles"]  # {"status": ..., "articles": [...]}
+    else:
+        items = doc if isinstance(doc, list) else None
+    out = ReadResult()
+    if items is None:
+        _one(doc, src, "", text, out)
+    elif not items:
+        out.quarantine.append(
+            quarantine_row(src.path, "", "JSON holds an empty list: no articles", text)
+        )
+    for i, item in enumerate(items or []):
+        _one(item, src, str(i), json.dumps(item)[:RAW_KEEP_CHARS], out)
+    return out
+
+
+def _read_lines(text: str, src: _Source) -> ReadResult:
+    """JSON Lines: one object per line; a broken line is quarantined, the rest loads."""
+    out = ReadResult()
     for lineno, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
@@ -155,7 +175,7 @@ def read(data: bytes, source_path: str, file_hash: str, max_record_chars: int) -
         except json.JSONDecodeError as exc:
             out.quarantine.append(
                 quarantine_row(
-                    source_path,
+                    src.path,
                     key,
                     f"invalid JSON on line {lineno} at column {exc.colno}: {exc.msg}"
                     " (truncated or broken record)",
@@ -163,8 +183,8 @@ def read(data: bytes, source_path: str, file_hash: str, max_record_chars: int) -
                 )
             )
             continue
-        _one(value, source_path, key, file_hash, line, out)
-    return _cap(out, max_record_chars)
+        _one(value, src, key, line, out)
+    return out
 
 
 def _cap(out: ReadResult, max_record_chars: int) -> ReadResult:

@@ -1,0 +1,234 @@
+"""End to end: the real Prefect flow into a real DuckDB file.
+
+Covers the seed's exact row, the sample's reconciliation, views and queries, idempotency
+(a second run loads nothing), a changed file replacing its records, and atomicity (a run that
+fails mid-way leaves the warehouse as it was).
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import duckdb
+import polars as pl
+import pytest
+
+from newsdesk.settings import get_settings
+
+from .conftest import SAMPLE, SEED
+
+pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("prefect_harness")]
+
+TABLES = (
+    "articles",
+    "entities",
+    "entity_mentions",
+    "article_topics",
+    "quarantine",
+    "duplicates",
+    "files",
+    "runs",
+)
+
+
+def run_flow(paths: list[Path], warehouse: Path):  # type: ignore[no-untyped-def]
+    from newsdesk.flow import newsdesk_flow  # noqa: PLC0415
+
+    return newsdesk_flow(paths=[str(p) for p in paths], warehouse=str(warehouse))
+
+
+def q(warehouse: Path, sql: str) -> pl.DataFrame:
+    with duckdb.connect(str(warehouse / "newsdesk.duckdb"), read_only=True) as con:
+        return con.sql(sql).pl()
+
+
+def snapshot(warehouse: Path) -> dict[str, list[tuple]]:
+    return {t: sorted(q(warehouse, f"select * from {t}").rows(), key=repr) for t in TABLES}
+
+
+def test_seed_comes_out_exactly(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(SEED, folder / SEED.name)
+    wh = tmp_path / "wh"
+    summary = run_flow([folder], wh)
+    assert (summary.records_in, summary.loaded, summary.quarantined) == (1, 1, 0)
+    row = q(wh, "select * from articles").row(0, named=True)
+    assert row["title"] == "Macron Says 26 Countries Ready to Send Troops For Ukraine Ceasefire"
+    assert row["author"] == "News Desk"
+    assert row["view_count"] == 2
+    assert row["original_source"] == "BBC"
+    assert row["body"].startswith("Twenty-six Western allies")
+    assert row["body"].endswith("Steve Witkoff on Thursday.")
+    for furniture in (
+        "Home »",
+        "2 views",
+        "A+A-",
+        "Reset",
+        "(BBC)",
+        "WhatsApp channel banner",
+        "You may also like",
+        "00:00",
+        "Flash plugin",
+        "Adblock",
+    ):
+        assert furniture not in row["body"]
+    assert row["source_path"] == str(folder / SEED.name)
+    assert row["record_key"] == ""
+    assert row["language"] == "en"
+    people = set(
+        q(
+            wh,
+            """select e.name from entity_mentions m join entities e using (entity_id)
+                          where e.type = 'PERSON'""",
+        )["name"]
+    )
+    assert people == {
+        "Emmanuel Macron",
+        "Vladimir Putin",
+        "Donald Trump",
+        "Volodymyr Zelensky",
+        "Alexander Stubb",
+        "Keir Starmer",
+        "Friedrich Merz",
+        "Steve Witkoff",
+    }
+    spans = q(
+        wh,
+        """select a.body, m.surface, m.start_char, m.end_char
+                     from entity_mentions m join articles a using (article_id)""",
+    )
+    for body, surface, start, end in spans.rows():
+        assert body[start:end] == surface
+    topics = q(wh, "select topic_code, is_primary from article_topics")
+    primary = topics.filter(pl.col("is_primary"))["topic_code"].to_list()
+    assert primary == ["medtop:16000000"]
+    assert "medtop:11000000" in topics["topic_code"].to_list()
+
+
+@pytest.fixture(scope="module")
+def sample_run(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    wh = tmp_path_factory.mktemp("sample") / "wh"
+    first = run_flow([SAMPLE], wh)
+    return wh, first
+
+
+def test_sample_reconciles_and_quarantines_bad_input(sample_run) -> None:  # type: ignore[no-untyped-def]
+    wh, s = sample_run
+    assert s.records_in == s.loaded + s.duplicates + s.quarantined
+    assert s.loaded >= 40
+    assert s.duplicates >= 2
+    runs = q(wh, "select * from run_reconciliation")
+    assert runs["reconciles"].all()
+    reasons = q(wh, "select source_path, stage, reason from quarantine")
+    by_path = {Path(p).name: r for p, _, r in reasons.rows()}
+    assert "empty" in by_path["empty.txt"]
+    assert "binary" in by_path["binary.txt"]
+    assert reasons.filter(pl.col("reason").str.contains("invalid JSON")).height >= 1
+    # every quarantined record names its reason; nothing disappears
+    assert reasons["reason"].str.len_chars().min() > 5  # type: ignore[operator]
+    counts = q(
+        wh,
+        """select (select count(*) from articles) a, (select count(*) from duplicates) d,
+                             (select count(*) from quarantine) q""",
+    ).row(0)
+    assert counts == (s.loaded, s.duplicates, s.quarantined)
+
+
+def test_sample_views_and_queries_are_not_empty(sample_run) -> None:  # type: ignore[no-untyped-def]
+    wh, _ = sample_run
+    for view in ("topic_frequency", "source_mix", "top_entities"):
+        assert q(wh, f"select count(*) n from {view}")["n"][0] > 0, view
+    for path in sorted((get_settings().sql_dir / "queries").glob("*.sql")):
+        assert q(wh, path.read_text()).height > 0, path.name
+    mix = q(wh, "select * from source_mix")
+    assert mix["syndicated"].sum() > 0
+    assert "Reuters" in mix["original_source"].to_list()
+
+
+def test_sample_lineage(sample_run) -> None:  # type: ignore[no-untyped-def]
+    wh, s = sample_run
+    orphans = q(
+        wh,
+        """select count(*) n from articles a
+                       left join files f using (source_path)
+                       left join runs r on r.run_id = a.run_id
+                       where f.source_path is null or r.run_id is null""",
+    )
+    assert orphans["n"][0] == 0
+    versions = q(wh, "select distinct code_version from articles")["code_version"].to_list()
+    assert (
+        versions
+        == q(wh, f"select code_version from runs where run_id = '{s.run_id}'")[
+            "code_version"
+        ].to_list()
+    )
+
+
+def test_parquet_export_matches_tables(sample_run) -> None:  # type: ignore[no-untyped-def]
+    wh, _ = sample_run
+    with duckdb.connect() as con:
+        n = con.sql(
+            f"select count(*) from read_parquet('{wh}/parquet/articles/*/*.parquet', "
+            "hive_partitioning = true)"
+        ).fetchall()[0][0]
+    assert n == q(wh, "select count(*) n from articles")["n"][0]
+
+
+def test_second_run_loads_nothing_and_changed_file_replaces(
+    tmp_path: Path,
+    sample_run,  # type: ignore[no-untyped-def]
+) -> None:
+    src = tmp_path / "in"
+    shutil.copytree(SAMPLE, src)
+    wh = tmp_path / "wh"
+    first = run_flow([src], wh)
+    before = snapshot(wh)
+    second = run_flow([src], wh)
+    assert (second.records_in, second.loaded, second.files_processed) == (0, 0, 0)
+    after = snapshot(wh)
+    assert {t: v for t, v in after.items() if t != "runs"} == {
+        t: v for t, v in before.items() if t != "runs"
+    }
+    # change one JSONL feed: its records are replaced, nothing else moves
+    feed = sorted(src.rglob("*.jsonl"))[0]
+    lines = feed.read_text().splitlines()
+    feed.write_text("\n".join(lines[:1]) + "\n")
+    third = run_flow([src], wh)
+    assert third.files_processed == 1
+    assert third.records_in == 1
+    assert q(wh, f"select count(*) n from articles where source_path = '{feed}'")["n"][0] <= 1
+    total = q(wh, "select count(*) n from articles")["n"][0]
+    assert total <= first.loaded
+
+
+def test_failed_run_leaves_warehouse_unchanged(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import newsdesk.flow as flow_module  # noqa: PLC0415
+
+    src = tmp_path / "in"
+    shutil.copytree(SAMPLE, src)
+    wh = tmp_path / "wh"
+    first_half = sorted(p for p in src.rglob("*") if p.is_file())[:10]
+    run_flow(first_half, wh)
+    before = snapshot(wh)
+
+    calls = {"n": 0}
+    real = flow_module.classify_topics
+
+    def flaky(articles: pl.DataFrame) -> pl.DataFrame:
+        calls["n"] += 1
+        if calls["n"] == 3:  # fail in the third batch, after two batches were staged
+            raise RuntimeError("simulated crash in the topics stage")
+        return real(articles)
+
+    monkeypatch.setenv("NEWSDESK_BATCH_FILES", "5")
+    get_settings.cache_clear()
+    monkeypatch.setattr(flow_module, "classify_topics", flaky)
+    with pytest.raises(RuntimeError, match="simulated crash"):
+        run_flow([src], wh)
+    assert calls["n"] == 3
+    assert snapshot(wh) == before
+    assert not any((wh / "_staging").glob("*/*"))
