@@ -912,6 +912,7 @@ def extract(records: pl.DataFrame) -> pl.DataFrame:
             t.with_columns(
                 *[pl.coalesce(c, f"{c}_x").alias(c) for c in ("title", "author", "published_raw")],
                 pl.coalesce("body", "body_x").alias("body"),
+                pl.coalesce("site_raw", _publisher(pl.col("raw_text"))).alias("site_raw"),
             )
         )
     if sf is not None:
@@ -930,6 +931,18 @@ def extract(records: pl.DataFrame) -> pl.DataFrame:
     ).sort("doc")
     out = out.with_columns(_is_desk(pl.col("author"), ref).alias("is_desk_byline"))
     return schema.conform(out, schema.EXTRACTED)
+
+
+#: "© 2025 The Harbour Post. All rights reserved." → "The Harbour Post" (the publisher).
+_COPYRIGHT_RE = ascii_boundaries(
+    r"(?im)^[ \t]*(?:copyright\s*)?(?:©|\(c\)|copyright)\s*(?:\d{4}(?:\s*[-–]\s*\d{4})?\s*,?\s*)?"
+    r"([\p{Lu}][^.|\n]{1,60}?)\s*(?:\.|\||$|\s+all\s+rights)"
+)
+
+
+def _publisher(text: pl.Expr) -> pl.Expr:
+    """The publisher a page's copyright line names (the normalise stage maps it to a site)."""
+    return text.str.extract(_COPYRIGHT_RE, 1).str.strip_chars(" ,")
 
 
 def _furniture_kind(f: pl.DataFrame, ref: Reference) -> pl.Series:

@@ -199,9 +199,17 @@ def _process_batch(  # noqa: PLR0917 - one call site; names at the call say what
     return counts, schema.conform(outcome.valid, SEEN), per_file
 
 
+RUN_NAME_PREFIX = "newsdesk-"
+
+
 def _flow_run_name() -> str:
-    params = flow_run.parameters
-    return f"newsdesk-{params.get('run_id') or 'run'}"
+    """The Prefect flow run is named after the newsdesk run id (generated here if absent)."""
+    return RUN_NAME_PREFIX + (flow_run.parameters.get("run_id") or new_run_id())
+
+
+def _run_id_of_this_flow_run() -> str:
+    name = flow_run.name or ""
+    return name.removeprefix(RUN_NAME_PREFIX) if name.startswith(RUN_NAME_PREFIX) else new_run_id()
 
 
 # ----------------------------------------------------------------------------- the flow
@@ -222,7 +230,7 @@ def newsdesk_flow(
     logger = get_run_logger()
     started = time.perf_counter()
     started_at = datetime.now(UTC)
-    run_id = run_id or new_run_id()
+    run_id = run_id or _run_id_of_this_flow_run()
     paths = paths or [str(settings.sample)]
     wh = Warehouse(Path(warehouse or settings.warehouse), settings.sql_dir)
     version = code_version()

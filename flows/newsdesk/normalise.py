@@ -79,11 +79,43 @@ def registered_domain(value: str | None) -> str | None:
     return domain or None
 
 
+_COMPANY_WORDS = re.compile(
+    r"(?i)^the\s+|[\s,]+(ltd|limited|inc|llc|plc|gmbh|sa|media|group|news ?media|"
+    r"publishing|corporation|corp|co)\.?$"
+)
+
+
+def _name_key(name: str) -> str:
+    """``The Harbour Post Media Inc.`` → ``harbourpost``: the comparable core of a name."""
+    previous = None
+    name = name.strip()
+    while previous != name:
+        previous, name = name, _COMPANY_WORDS.sub("", name).strip()
+    return re.sub(r"[^0-9a-z]", "", name.lower())
+
+
+@lru_cache(maxsize=1)
+def _site_registry() -> dict[str, str]:
+    """Publisher name key → registered domain, from ``data/reference/sites.csv``."""
+    sites = load_csv("sites.csv")
+    out: dict[str, str] = {}
+    for domain, name, aliases in sites.select("domain", "name", "aliases").iter_rows():
+        for variant in [name, *(aliases or "").split("|"), domain.split(".")[0]]:
+            if variant and variant.strip():
+                out.setdefault(_name_key(variant), domain)
+    return out
+
+
 def _site_from_declared(value: str | None) -> str | None:
-    """A declared source: a domain (``www.x.com``) → registered domain, a name → lower case."""
+    """A declared source → its site: a domain → registered domain; a publisher name → the
+    registry's domain, else the cleaned lower-case name."""
     if not value or not value.strip():
         return None
-    return registered_domain(value) or value.strip().lower()
+    domain = registered_domain(value)
+    if domain:
+        return domain
+    key = _name_key(value)
+    return _site_registry().get(key) or (re.sub(r"\s+", " ", value.strip().lower()) or None)
 
 
 def _sha256(text: str | None) -> str | None:
@@ -109,6 +141,7 @@ def clean_date_text(expr: pl.Expr) -> pl.Expr:
         .str.replace(_DATE_NOISE, "")
         .str.replace_all(_WEEKDAYS, "")
         .str.replace_all(r"(?i)\bsept\b\.?", "Sep")
+        .str.replace_all(r"(?i)\b(jan|feb|mar|apr|jun|jul|aug|sep|oct|nov|dec)\.", "$1")
         .str.replace_all(r"\b(\d{1,2})(st|nd|rd|th)\b", "$1")
         .str.replace_all(r"(?i)\s+at\s+", " ")
         .str.replace_all(r"\b(\d{1,2})\.(\d{2})(\s|$)", "$1:$2$3")  # "09.12 BST" (Guardian)
@@ -124,29 +157,36 @@ def clean_date_text(expr: pl.Expr) -> pl.Expr:
     return e.str.replace(r"(?i)\s*\bUTC([+-]\d{2}):?(\d{2})$", " $1$2")
 
 
-def parse_dates(raw: pl.Expr, now: datetime | None = None) -> tuple[pl.Expr, pl.Expr]:
-    """(published_at in UTC or null, date_note saying why it is null when raw was given)."""
+def parse_dates(
+    frame: pl.DataFrame, raw: str = "published_raw", now: datetime | None = None
+) -> pl.DataFrame:
+    """Add ``published_at`` (UTC or null) and ``date_note`` (why it is null when ``raw`` had
+    text) to ``frame``. The cleaned text is materialised once, then each format is tried."""
     now = now or datetime.now(UTC)
-    cleaned = clean_date_text(raw)
+    raw_col = pl.col(raw)
+    frame = frame.with_columns(clean_date_text(raw_col).alias("_date_text"))
     attempts = [
-        cleaned.str.to_datetime(fmt, strict=False, time_unit="us", time_zone="UTC")
+        pl.col("_date_text").str.to_datetime(fmt, strict=False, time_unit="us", time_zone="UTC")
         for fmt in _date_formats()
     ]
-    parsed = pl.coalesce(attempts)
+    frame = frame.with_columns(pl.coalesce(attempts).alias("_parsed"))
+    parsed = pl.col("_parsed")
     too_old = parsed < pl.lit(EARLIEST)
     future = parsed > pl.lit(now + FUTURE_SLACK)
-    has_raw = raw.is_not_null() & (raw.str.strip_chars() != "")
+    has_raw = raw_col.is_not_null() & (raw_col.str.strip_chars() != "")
     note = (
         pl.when(has_raw & parsed.is_null())
-        .then(pl.format("unparseable date {}", raw.str.slice(0, 80)))
+        .then(pl.format("unparseable date {}", raw_col.str.slice(0, 80)))
         .when(too_old)
-        .then(pl.format("date before 1990: {}", raw.str.slice(0, 80)))
+        .then(pl.format("date before 1990: {}", raw_col.str.slice(0, 80)))
         .when(future)
-        .then(pl.format("date in the future: {}", raw.str.slice(0, 80)))
+        .then(pl.format("date in the future: {}", raw_col.str.slice(0, 80)))
         .otherwise(None)
     )
-    value = pl.when(too_old | future).then(None).otherwise(parsed)
-    return value, note
+    return frame.with_columns(
+        pl.when(too_old | future).then(None).otherwise(parsed).alias("published_at"),
+        note.alias("date_note"),
+    ).drop("_date_text", "_parsed")
 
 
 def normalise_text(expr: pl.Expr, *, multiline: bool) -> pl.Expr:
@@ -178,14 +218,11 @@ def normalise(
     """Extracted records → ``schema.ARTICLE`` rows (extract errors are filtered before)."""
     if extracted.is_empty():
         return schema.empty(schema.ARTICLE)
-    published_at, date_note = parse_dates(pl.col("published_raw"), now)
-    df = extracted.with_columns(
+    df = parse_dates(extracted, "published_raw", now).with_columns(
         normalise_text(pl.col("title"), multiline=False).alias("title"),
         normalise_text(pl.col("author"), multiline=False).alias("author"),
         normalise_text(pl.col("body"), multiline=True).alias("body"),
         normalise_text(pl.col("url"), multiline=False).alias("url"),
-        published_at.alias("published_at"),
-        date_note.alias("date_note"),
         pl.col("language_raw")
         .str.strip_chars()
         .str.to_lowercase()
