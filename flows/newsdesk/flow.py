@@ -43,7 +43,7 @@ from newsdesk.readers.inventory import (
 )
 from newsdesk.settings import Settings, get_settings
 from newsdesk.topics import classify_topics
-from newsdesk.validate import validate_articles
+from newsdesk.validate import ValidationOutcome, validate_articles
 from newsdesk.version import code_version
 from newsdesk.warehouse import RunRecord, Warehouse
 
@@ -138,7 +138,7 @@ def topics_task(articles: pl.DataFrame) -> pl.DataFrame:
 
 
 @task(name="validate_batch", cache_policy=NO_CACHE)
-def validate_task(articles: pl.DataFrame, run_id: str) -> Any:
+def validate_task(articles: pl.DataFrame, run_id: str) -> ValidationOutcome:
     return validate_articles(articles, run_id)
 
 

@@ -143,7 +143,9 @@ def _read_document(text: str, src: _Source) -> ReadResult:
     except json.JSONDecodeError as exc:
         return ReadResult.failed(
             quarantine_row(
-                src.path, "", f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}",
+                src.path,
+                "",
+                f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}",
                 text,
             )
         )
