@@ -29,6 +29,9 @@ RAW_RECORD: dict[str, pl.DataType] = {
     "language_raw": pl.String(),
     "description": pl.String(),
     "extra": pl.String(),
+    # when the page was fetched or saved (ISO 8601, UTC): WARC-Date, or the file's mtime;
+    # the reference time for relative dates such as "3 hours ago"
+    "fetched_at": pl.String(),
 }
 
 #: After extract: fields pulled out of text dumps, credit lines resolved for every record.
@@ -37,6 +40,8 @@ EXTRACTED: dict[str, pl.DataType] = {
     "view_count": pl.Int64(),
     "original_source": pl.String(),  # canonical source name from the registry, e.g. "BBC"
     "is_desk_byline": pl.Boolean(),
+    "comment_count": pl.Int64(),
+    "dateline_place": pl.String(),  # "KYIV" in "KYIV (AP) —", title-cased: "Kyiv"
     "extract_error": pl.String(),  # null when fine; else a reason a person can act on
 }
 
@@ -59,6 +64,9 @@ ARTICLE: dict[str, pl.DataType] = {
     "content_hash": pl.String(),
     "run_id": pl.String(),
     "is_desk_byline": pl.Boolean(),
+    "comment_count": pl.Int64(),
+    "dateline_place": pl.String(),
+    "cluster_id": pl.String(),  # near-duplicate cluster (syndicated copies share one)
     "date_note": pl.String(),  # why published_at is null (unparseable / impossible), else null
     "file_hash": pl.String(),
     "extra": pl.String(),
@@ -69,6 +77,7 @@ ENTITY: dict[str, pl.DataType] = {
     "entity_id": pl.String(),
     "name": pl.String(),
     "type": pl.String(),  # PERSON | ORG | LOC
+    "qid": pl.String(),  # Wikidata QID where the alias table has one
 }
 
 ENTITY_MENTION: dict[str, pl.DataType] = {

@@ -56,6 +56,9 @@ create table if not exists articles (
     content_hash    varchar not null,
     run_id          varchar not null,
     is_desk_byline  boolean,
+    comment_count   bigint,
+    dateline_place  varchar,
+    cluster_id      varchar,
     date_note       varchar,
     file_hash       varchar,
     extra           varchar,
@@ -65,7 +68,8 @@ create table if not exists articles (
 create table if not exists entities (
     entity_id varchar primary key,
     name      varchar not null,
-    type      varchar not null                  -- PERSON | ORG | LOC
+    type      varchar not null,                 -- PERSON | ORG | LOC
+    qid       varchar                           -- Wikidata QID, where known
 );
 
 create table if not exists entity_mentions (

@@ -6,6 +6,7 @@ import codecs
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from charset_normalizer import from_bytes
@@ -27,17 +28,26 @@ _CONTROL = dict.fromkeys([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x
 
 @dataclass
 class ReadResult:
-    """Records read from one input file, and what could not be read (with reasons)."""
+    """Records read from one input file, and what could not be read (with reasons).
+
+    Streaming readers (large multi-record files such as WARC) return one chunk at a time
+    and set ``next_offset`` to the byte offset where the next chunk starts (None: done).
+    """
 
     records: list[dict[str, Any]] = field(default_factory=list)
     quarantine: list[dict[str, Any]] = field(default_factory=list)
+    next_offset: int | None = None
 
     @classmethod
     def failed(cls, row: dict[str, Any]) -> ReadResult:
         return cls(records=[], quarantine=[row])
 
 
+#: (data, source_path, file_hash, max_record_chars) → everything in a small file.
 Reader = Callable[[bytes, str, str, int], ReadResult]
+#: (path, source_path, file_hash, max_record_chars, offset, max_records) → one chunk of a
+#: large file, read from ``offset`` without loading the whole file.
+StreamReader = Callable[[Path, str, str, int, int, int], ReadResult]
 
 
 def preview(raw: bytes | str, limit: int = RAW_KEEP_CHARS) -> str:

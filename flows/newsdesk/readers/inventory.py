@@ -9,6 +9,7 @@ earlier records are replaced).
 from __future__ import annotations
 
 import hashlib
+from datetime import UTC, datetime
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -154,6 +155,9 @@ def read_batch(
             else:
                 result = read_bytes(data, f.path, f.file_hash, max_record_chars)
                 result_q, result_r = result.quarantine, result.records
+                saved_at = datetime.fromtimestamp(f.mtime_ns / 1e9, UTC).isoformat()
+                for rec in result_r:
+                    rec.setdefault("fetched_at", saved_at)
         records.extend(result_r)
         quarantine.extend(result_q)
         per_file[f.path] = len(result_r) + len(result_q)

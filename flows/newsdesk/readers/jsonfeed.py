@@ -179,8 +179,8 @@ def _read_lines(text: str, src: _Source) -> ReadResult:
                 quarantine_row(
                     src.path,
                     key,
-                    f"invalid JSON on line {lineno} at column {exc.colno}: {exc.msg}"
-                    " (truncated or broken record)",
+                    # the line is the record_key: keep the reason groupable across files
+                    f"invalid JSON line: {exc.msg} (truncated or broken record)",
                     line,
                 )
             )
