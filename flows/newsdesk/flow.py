@@ -1,24 +1,32 @@
-"""The newsdesk Prefect flow: the only module that knows Prefect.
+"""The newsdesk Prefect flows: the only module that knows Prefect.
 
-Shape (one task per stage and batch, so the Prefect UI shows the pipeline):
+``newsdesk_flow`` (what ``newsdesk run`` calls), one shard = one batch of input files:
 
-    plan_inputs ─┬─ for each batch of files:
-                 │     read_batch → extract_batch → normalise_batch → dedupe_batch
-                 │     → entities_batch → topics_batch → validate_batch → stage_batch
-                 └─ commit_run  (one DuckDB transaction; Parquet export after it)
+    plan_inputs ─┬─ prepare_shard  (read_batch → extract_batch → normalise_batch)   parallel
+                 ├─ dedupe_batch   (against everything loaded before: sequential)
+                 ├─ enrich_shard   (entities_batch → topics_batch → validate_batch
+                 │                  → stage_batch)                                  parallel
+                 └─ commit_run     (one DuckDB transaction; Parquet export after it)
 
-The flow holds no logic of its own: the stages are the pure functions in ``newsdesk.*``.
-Retries sit on the IO tasks only; transforms are plain tasks without caching (their inputs
-are data frames, which are not worth hashing).
+Shards go through the flow's task runner (threads by default, Dask with
+``--task-runner dask``); at most ``settings.shards_in_flight`` shards are held in memory.
+Writes stay single-writer: shards only write their own staging files, and one commit makes
+the run visible. ``enrich_shard`` is cached per run and shard (key: run id + the shard's file
+hashes), so a retried flow run does not redo finished shards.
+
+``retag_flow`` recomputes topics for the existing warehouse; ``compact_flow`` checkpoints
+DuckDB and rewrites the Parquet export. The flows hold no logic of their own: the stages
+are the pure functions in ``newsdesk.*``.
 """
 
 from __future__ import annotations
 
+import hashlib
 import time
 import uuid
-from collections import Counter
+from collections import Counter, deque
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +34,9 @@ import polars as pl
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_table_artifact
 from prefect.cache_policies import NO_CACHE
+from prefect.futures import PrefectFuture
 from prefect.runtime import flow_run
+from prefect.task_runners import TaskRunner
 
 from newsdesk import schema
 from newsdesk.dedupe import SEEN, dedupe
@@ -46,6 +56,8 @@ from newsdesk.topics import classify_topics
 from newsdesk.validate import ValidationOutcome, validate_articles
 from newsdesk.version import code_version
 from newsdesk.warehouse import RunRecord, Warehouse
+
+RUN_NAME_PREFIX = "newsdesk-"
 
 
 @dataclass
@@ -71,11 +83,23 @@ class RunSummary:
 
 
 @dataclass
-class BatchCounts:
-    records_in: int = 0
-    loaded: int = 0
-    duplicates: int = 0
-    quarantine_reasons: Counter[str] = field(default_factory=Counter)
+class Prepared:
+    """A shard after read → extract → normalise."""
+
+    articles: pl.DataFrame
+    quarantine: pl.DataFrame
+    records_in: int
+    per_file: dict[str, int]
+
+
+@dataclass
+class ShardResult:
+    """A staged shard: its counts and the dedupe keys of what it loaded."""
+
+    loaded: int
+    duplicates: int
+    quarantine_reasons: Counter[str]
+    seen: pl.DataFrame
 
 
 def new_run_id() -> str:
@@ -83,7 +107,15 @@ def new_run_id() -> str:
     return datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + uuid.uuid4().hex[:8]
 
 
-# ----------------------------------------------------------------------------- tasks: IO
+def shard_key(files: list[InputFile]) -> str:
+    """Identity of a shard's input: its files' paths and content hashes."""
+    digest = hashlib.sha256()
+    for f in files:
+        digest.update(f"{f.path}\0{f.file_hash}\n".encode())
+    return digest.hexdigest()[:24]
+
+
+# ----------------------------------------------------------------------------- IO tasks
 @task(name="plan_inputs", retries=2, retry_delay_seconds=[1, 5], cache_policy=NO_CACHE)
 def plan_inputs_task(paths: list[str], warehouse: Warehouse) -> Plan:
     return plan_inputs([Path(p) for p in paths], warehouse.manifest())
@@ -106,12 +138,12 @@ def stage_batch_task(
 
 @task(name="commit_run", cache_policy=NO_CACHE)
 def commit_run_task(
-    warehouse: Warehouse, run: RunRecord, replaced: list[str], manifest_rows: pl.DataFrame
+    warehouse: Warehouse, run: RunRecord, replaced: list[str], manifest: pl.DataFrame
 ) -> None:
-    warehouse.commit(run, replaced, manifest_rows)
+    warehouse.commit(run, replaced, manifest)
 
 
-# ----------------------------------------------------------------------------- tasks: stages
+# ----------------------------------------------------------------------------- stage tasks
 @task(name="extract_batch", cache_policy=NO_CACHE)
 def extract_task(records: pl.DataFrame) -> pl.DataFrame:
     return extract(records)
@@ -142,7 +174,7 @@ def validate_task(articles: pl.DataFrame, run_id: str) -> ValidationOutcome:
     return validate_articles(articles, run_id)
 
 
-# ----------------------------------------------------------------------------- helpers
+# ----------------------------------------------------------------------------- shard tasks
 def _extract_quarantine(extracted: pl.DataFrame, run_id: str, keep_chars: int) -> pl.DataFrame:
     bad = extracted.filter(pl.col("extract_error").is_not_null())
     return schema.conform(
@@ -156,52 +188,68 @@ def _extract_quarantine(extracted: pl.DataFrame, run_id: str, keep_chars: int) -
     )
 
 
-def _process_batch(  # noqa: PLR0917 - one call site; names at the call say what each is
-    files: list[InputFile],
-    part: str,
-    run_id: str,
-    version: str,
-    seen: pl.DataFrame,
-    warehouse: Warehouse,
-    settings: Settings,
-) -> tuple[BatchCounts, pl.DataFrame, dict[str, int]]:
-    """One batch through every stage; returns its counts, the new seen keys, records per file."""
+@task(name="prepare_shard", cache_policy=NO_CACHE)
+def prepare_shard(
+    files: list[InputFile], run_id: str, version: str, settings: Settings
+) -> Prepared:
+    """read → extract → normalise for one shard of input files."""
     raw, read_q, per_file = read_batch_task(files, settings)
-    read_q = read_q.with_columns(pl.lit(run_id).alias("run_id"))
     extracted = extract_task(raw)
     extract_q = _extract_quarantine(extracted, run_id, settings.quarantine_raw_chars)
     articles = normalise_task(extracted.filter(pl.col("extract_error").is_null()), run_id, version)
-    new, dups = dedupe_task(articles, seen)
-    dups = dups.with_columns(pl.lit(run_id).alias("run_id"))
+    quarantine = pl.concat(
+        [read_q.with_columns(pl.lit(run_id).alias("run_id")), extract_q]
+    ).with_columns(pl.col("raw").str.slice(0, settings.quarantine_raw_chars))
+    return Prepared(articles, quarantine, len(raw) + len(read_q), per_file)
+
+
+def _enrich_cache_key(_context: Any, parameters: dict[str, Any]) -> str:
+    return f"newsdesk-shard-{parameters['run_id']}-{parameters['part']}-{parameters['key']}"
+
+
+@task(
+    name="enrich_shard",
+    cache_key_fn=_enrich_cache_key,
+    cache_expiration=timedelta(days=2),
+    persist_result=True,
+)
+def enrich_shard(  # noqa: PLR0917 - a task's parameters are its cache identity
+    new: pl.DataFrame,
+    duplicates: pl.DataFrame,
+    quarantine: pl.DataFrame,
+    run_id: str,
+    part: str,
+    key: str,
+    warehouse: Warehouse,
+    settings: Settings,
+) -> ShardResult:
+    """entities → topics → validate → stage for one deduplicated shard."""
     entities, mentions = entities_task(new)
     topics = topics_task(new)
     outcome = validate_task(new, run_id)
     valid_ids = outcome.valid.select("article_id")
     quarantine = pl.concat(
-        [schema.conform(q, schema.QUARANTINE) for q in (read_q, extract_q, outcome.quarantine)]
+        [schema.conform(q, schema.QUARANTINE) for q in (quarantine, outcome.quarantine)]
     ).with_columns(pl.col("raw").str.slice(0, settings.quarantine_raw_chars))
     tables = {
         "articles": outcome.valid,
         "entities": entities,
         "entity_mentions": mentions.join(valid_ids, on="article_id", how="semi"),
         "article_topics": topics.join(valid_ids, on="article_id", how="semi"),
-        "duplicates": dups,
+        "duplicates": duplicates.with_columns(pl.lit(run_id).alias("run_id")),
         "quarantine": quarantine,
         "validation_results": outcome.results,
     }
     stage_batch_task(warehouse, run_id, part, tables)
-    counts = BatchCounts(
-        records_in=len(raw) + len(read_q),
+    return ShardResult(
         loaded=len(outcome.valid),
-        duplicates=len(dups),
+        duplicates=len(duplicates),
         quarantine_reasons=Counter(quarantine["reason"].to_list()),
+        seen=schema.conform(outcome.valid, SEEN),
     )
-    return counts, schema.conform(outcome.valid, SEEN), per_file
 
 
-RUN_NAME_PREFIX = "newsdesk-"
-
-
+# ----------------------------------------------------------------------------- run naming
 def _flow_run_name() -> str:
     """The Prefect flow run is named after the newsdesk run id (generated here if absent)."""
     return RUN_NAME_PREFIX + (flow_run.parameters.get("run_id") or new_run_id())
@@ -212,7 +260,7 @@ def _run_id_of_this_flow_run() -> str:
     return name.removeprefix(RUN_NAME_PREFIX) if name.startswith(RUN_NAME_PREFIX) else new_run_id()
 
 
-# ----------------------------------------------------------------------------- the flow
+# ----------------------------------------------------------------------------- ingest flow
 @flow(name="newsdesk", flow_run_name=_flow_run_name, log_prints=False)
 def newsdesk_flow(
     paths: list[str] | None = None,
@@ -224,7 +272,7 @@ def newsdesk_flow(
     Args:
         paths: files or folders (recursive); default: the bundled sample.
         warehouse: warehouse folder; default ``NEWSDESK_WAREHOUSE`` or ``data/warehouse``.
-        run_id: the run's id (generated when omitted).
+        run_id: the run's id (default: taken from the flow run's name, so retries keep it).
     """
     settings = get_settings()
     logger = get_run_logger()
@@ -237,7 +285,11 @@ def newsdesk_flow(
     logger.info("run %s: %s → %s (code %s)", run_id, ", ".join(paths), wh.root, version)
 
     with wh.writer_lock(timeout_s=settings.lock_wait_seconds):
-        wh.ensure()
+        wh.ensure(keep_run=run_id)
+        done = wh.run_summary(run_id)
+        if done is not None:  # a retried flow run whose commit already happened
+            logger.info("run %s was already committed; nothing to do", run_id)
+            return RunSummary(**done, warehouse=str(wh.root))
         plan = plan_inputs_task(paths, wh)
         logger.info(
             "%d files: %d to read, %d unchanged (skipped), %d re-touched",
@@ -247,47 +299,12 @@ def newsdesk_flow(
             len(plan.touched),
         )
         replaced = [f.path for f in plan.to_read if f.is_change]
-        seen = wh.seen(replaced) if plan.to_read else schema.empty(SEEN)
-        total = BatchCounts()
-        records_per_file: dict[str, int] = {}
         try:
-            for i, files in enumerate(
-                batches(plan.to_read, settings.batch_files, settings.batch_bytes)
-            ):
-                counts, new_seen, per_file = _process_batch(
-                    files, f"batch-{i:05d}", run_id, version, seen, wh, settings
-                )
-                seen = pl.concat([seen, new_seen])
-                records_per_file.update(per_file)
-                total.records_in += counts.records_in
-                total.loaded += counts.loaded
-                total.duplicates += counts.duplicates
-                total.quarantine_reasons.update(counts.quarantine_reasons)
-                logger.info(
-                    "batch %d: %d files, %d records, %d loaded, %d duplicates, %d quarantined",
-                    i,
-                    len(files),
-                    counts.records_in,
-                    counts.loaded,
-                    counts.duplicates,
-                    sum(counts.quarantine_reasons.values()),
-                )
-            summary = RunSummary(
-                run_id=run_id,
-                status="completed",
-                records_in=total.records_in,
-                loaded=total.loaded,
-                duplicates=total.duplicates,
-                quarantined=sum(total.quarantine_reasons.values()),
-                files_seen=plan.files_seen,
-                files_processed=len(plan.to_read),
-                files_skipped=plan.skipped + len(plan.touched),
-                quarantine_reasons=dict(total.quarantine_reasons.most_common()),
-                warehouse=str(wh.root),
-            )
+            summary, per_file = _ingest(plan, replaced, run_id, version, wh, settings)
+            summary.files_seen = plan.files_seen
+            summary.files_skipped = plan.skipped + len(plan.touched)
             if not summary.reconciles:  # not an assert: must hold under python -O
                 raise RuntimeError(f"run {run_id} does not reconcile: {summary}")
-            manifest = manifest_rows(plan, records_per_file)
             summary.seconds = round(time.perf_counter() - started, 3)
             record = RunRecord(
                 run_id=run_id,
@@ -305,14 +322,88 @@ def newsdesk_flow(
                 inputs=list(paths),
                 prefect_flow_run_id=str(flow_run.id) if flow_run.id else None,
             )
-            commit_run_task(wh, record, replaced, manifest)
+            commit_run_task(wh, record, replaced, manifest_rows(plan, per_file))
         except BaseException:
-            wh.discard(run_id)
+            # The staging stays: a retry of this flow run reuses its finished shards (they
+            # are cached), and the next run with another id removes it on start.
+            logger.error("run %s failed; the warehouse is unchanged", run_id)
             raise
     summary.seconds = round(time.perf_counter() - started, 3)
+    summary.warehouse = str(wh.root)
     _publish_artifact(summary)
     logger.info("run %s done: %s", run_id, asdict(summary))
     return summary
+
+
+def _ingest(  # noqa: PLR0917
+    plan: Plan,
+    replaced: list[str],
+    run_id: str,
+    version: str,
+    wh: Warehouse,
+    settings: Settings,
+) -> tuple[RunSummary, dict[str, int]]:
+    """Every shard through the stages; at most ``shards_in_flight`` held at once.
+
+    Returns the run's counts and the number of records read from each file."""
+    logger = get_run_logger()
+    shards = list(batches(plan.to_read, settings.batch_files, settings.batch_bytes))
+    seen = wh.seen(replaced) if shards else schema.empty(SEEN)
+    summary = RunSummary(run_id=run_id, status="completed", files_processed=len(plan.to_read))
+    per_file: dict[str, int] = {}
+    reasons: Counter[str] = Counter()
+    window = max(1, settings.shards_in_flight)
+    prepared: deque[PrefectFuture[Prepared]] = deque()
+    enriched: deque[tuple[int, PrefectFuture[ShardResult]]] = deque()
+    next_shard = 0
+
+    def collect(result: ShardResult) -> None:
+        summary.loaded += result.loaded
+        summary.duplicates += result.duplicates
+        reasons.update(result.quarantine_reasons)
+
+    try:
+        for i, files in enumerate(shards):
+            while next_shard < len(shards) and len(prepared) < window:
+                prepared.append(prepare_shard.submit(shards[next_shard], run_id, version, settings))
+                next_shard += 1
+            shard = prepared.popleft().result()
+            summary.records_in += shard.records_in
+            per_file.update(shard.per_file)
+            new, dups = dedupe_task(shard.articles, seen)
+            # dedupe keys grow with what this shard may load; validation may still quarantine
+            # some of them, in which case a later copy counts as a duplicate of a quarantined
+            # record (its duplicate_of names the copy, found in `quarantine`).
+            seen = pl.concat([seen, schema.conform(new, SEEN)])
+            part = f"shard-{i:05d}"
+            enriched.append(
+                (
+                    i,
+                    enrich_shard.submit(
+                        new, dups, shard.quarantine, run_id, part, shard_key(files), wh, settings
+                    ),
+                )
+            )
+            while len(enriched) >= window:
+                collect(enriched.popleft()[1].result())
+            logger.info(
+                "shard %d/%d: %d files, %d records",
+                i + 1,
+                len(shards),
+                len(files),
+                shard.records_in,
+            )
+        while enriched:
+            collect(enriched.popleft()[1].result())
+    except BaseException:
+        # Let shards already running finish before the caller discards the staging, so
+        # none writes into it afterwards.
+        for future in [*prepared, *(f for _, f in enriched)]:
+            future.wait()
+        raise
+    summary.quarantined = sum(reasons.values())
+    summary.quarantine_reasons = dict(reasons.most_common())
+    return summary, per_file
 
 
 def _publish_artifact(summary: RunSummary) -> None:
@@ -334,3 +425,55 @@ def _publish_artifact(summary: RunSummary) -> None:
         table=rows,
         description=f"newsdesk run {summary.run_id}: in = loaded + duplicates + quarantined",
     )
+
+
+def with_task_runner(task_runner: TaskRunner[Any] | None) -> Any:
+    """``newsdesk_flow`` on another task runner (e.g. Dask), same stages and results."""
+    return (
+        newsdesk_flow
+        if task_runner is None
+        else newsdesk_flow.with_options(task_runner=task_runner)
+    )
+
+
+# ----------------------------------------------------------------------------- maintenance
+@task(name="retag_batch", cache_policy=NO_CACHE)
+def retag_batch(articles: pl.DataFrame) -> pl.DataFrame:
+    return classify_topics(articles)
+
+
+@flow(name="newsdesk-retag", log_prints=False)
+def retag_flow(warehouse: str | None = None) -> dict[str, int]:
+    """Recompute topics for every article in the warehouse (after the taxonomy or its terms
+    changed), without re-ingesting; replaces ``article_topics`` in one transaction."""
+    settings = get_settings()
+    wh = Warehouse(Path(warehouse or settings.warehouse), settings.sql_dir)
+    with wh.writer_lock(timeout_s=settings.lock_wait_seconds):
+        wh.ensure()
+        job = "retag-" + new_run_id()
+        n_articles = n_topics = 0
+        try:
+            for i, articles in enumerate(
+                wh.iter_articles(["article_id", "title", "body"], settings.retag_batch_rows)
+            ):
+                topics = retag_batch(articles)
+                wh.stage(job, "article_topics", topics, f"part-{i:05d}")
+                n_articles += len(articles)
+                n_topics += len(topics)
+            wh.replace_table("article_topics", job)
+        finally:
+            wh.discard(job)
+    get_run_logger().info("retagged %d articles: %d topic rows", n_articles, n_topics)
+    return {"articles": n_articles, "topics": n_topics}
+
+
+@flow(name="newsdesk-compact", log_prints=False)
+def compact_flow(warehouse: str | None = None) -> dict[str, Any]:
+    """Weekly upkeep: rewrite every Parquet partition as one file, then checkpoint DuckDB."""
+    settings = get_settings()
+    wh = Warehouse(Path(warehouse or settings.warehouse), settings.sql_dir)
+    with wh.writer_lock(timeout_s=settings.lock_wait_seconds):
+        wh.ensure()
+        stats = wh.compact()
+    get_run_logger().info("compacted %s: %s", wh.root, stats)
+    return stats

@@ -57,6 +57,10 @@ class Settings(BaseSettings):
     quarantine_raw_chars: int = Field(
         default=20_000, ge=100, description="How much of a bad record quarantine keeps."
     )
+    shards_in_flight: int = Field(
+        default=2, ge=1, description="Shards processed (and held in memory) at once."
+    )
+    retag_batch_rows: int = Field(default=5000, ge=1, description="Articles per retag batch.")
     lock_wait_seconds: float = Field(
         default=0.0, ge=0, description="How long a run waits for another run's writer lock."
     )

@@ -29,6 +29,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import polars as pl
@@ -107,8 +108,9 @@ class Warehouse:
         self.parquet_root = self.root / "parquet"
 
     # ----------------------------------------------------------------- setup and locks
-    def ensure(self) -> None:
-        """Create the folder, tables and views; clear what failed runs left behind."""
+    def ensure(self, keep_run: str | None = None) -> None:
+        """Create the folder, tables and views; add columns a newer schema has; clear what
+        failed runs left behind (except ``keep_run``'s staging: a retried run resumes)."""
         try:
             self.root.mkdir(parents=True, exist_ok=True)
             probe = self.root / ".write-test"
@@ -119,8 +121,24 @@ class Warehouse:
         with self.connect() as con:
             for path in _sql_files(self.sql_dir, "ddl"):
                 con.execute(path.read_text())
+            self._add_missing_columns(con)
             self._create_views(con)
-        self._recover()
+        self._recover(keep_run)
+
+    @staticmethod
+    def _add_missing_columns(con: duckdb.DuckDBPyConnection) -> None:
+        """Schema evolution: columns the contracts gained since the table was created."""
+        for table, columns in STAGED_TABLES.items():
+            have = {
+                r[0]
+                for r in con.execute(
+                    "select column_name from information_schema.columns where table_name = ?",
+                    [table],
+                ).fetchall()
+            }
+            for name, dtype in columns.items():
+                if name not in have:
+                    con.execute(f'alter table {table} add column "{name}" {_duck_type(dtype)}')
 
     def _create_views(self, con: duckdb.DuckDBPyConnection) -> None:
         for path in _sql_files(self.sql_dir, "views"):
@@ -171,21 +189,93 @@ class Warehouse:
             finally:
                 fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
 
-    def _recover(self) -> None:
+    def _recover(self, keep_run: str | None) -> None:
         """Remove staging of runs that never committed; finish exports of runs that did."""
         if not self.db_path.exists():
             return
         with self.connect() as con:
-            committed = {r[0] for r in con.execute("select run_id from runs").fetchall()}
             unexported = con.execute(
                 "select count(*) from runs where not parquet_exported"
             ).fetchone()
         if self.staging_root.exists():
             for run_dir in self.staging_root.iterdir():
-                shutil.rmtree(run_dir, ignore_errors=True)
+                if run_dir.name != keep_run:
+                    shutil.rmtree(run_dir, ignore_errors=True)
         if unexported and unexported[0]:
             self.export_parquet(months=None)
-        del committed
+            with self.connect() as con:
+                con.execute("update runs set parquet_exported = true")
+
+    def run_summary(self, run_id: str) -> dict[str, Any] | None:
+        """The committed run's counts, or None if ``run_id`` never committed."""
+        with self.connect() as con:
+            rows = con.sql(
+                "select run_id, status, records_in, loaded, duplicates, quarantined, files_seen,"
+                " files_processed, files_skipped from runs where run_id = $run_id",
+                params={"run_id": run_id},
+            ).fetchall()
+        if not rows:
+            return None
+        keys = (
+            "run_id",
+            "status",
+            "records_in",
+            "loaded",
+            "duplicates",
+            "quarantined",
+            "files_seen",
+            "files_processed",
+            "files_skipped",
+        )
+        return dict(zip(keys, rows[0], strict=True))
+
+    def iter_articles(self, columns: Sequence[str], batch_rows: int) -> Iterator[pl.DataFrame]:
+        """Articles in ``article_id`` order, ``batch_rows`` at a time (bounded memory)."""
+        cols = ", ".join(f'"{c}"' for c in columns)
+        last = ""
+        while True:
+            with self.connect(read_only=False) as con:
+                frame = con.sql(
+                    f"select {cols} from articles where article_id > $last "
+                    f"order by article_id limit {int(batch_rows)}",
+                    params={"last": last},
+                ).pl()
+            if frame.is_empty():
+                return
+            yield frame
+            last = frame["article_id"][-1]
+
+    def replace_table(self, table: str, job: str) -> None:
+        """Replace every row of ``table`` with a job's staged rows, atomically; re-export."""
+        files = sorted((self.staging_root / job / table).glob("*.parquet"))
+        cols = ", ".join(f'"{c}"' for c in STAGED_TABLES[table])
+        with self.connect() as con:
+            con.execute("begin transaction")
+            try:
+                con.execute(f"delete from {table}")
+                if files:
+                    src = f"read_parquet({[str(f) for f in files]!r}, union_by_name=true)"
+                    con.execute(f"insert into {table} ({cols}) select {cols} from {src}")
+                con.execute("commit")
+            except BaseException:
+                con.execute("rollback")
+                raise
+        self.export_parquet(months=None)
+
+    def compact(self) -> dict[str, Any]:
+        """Rewrite every Parquet partition as one file and checkpoint DuckDB."""
+        stray = list(self.parquet_root.rglob(".data.parquet.tmp-*"))
+        for path in stray:
+            path.unlink(missing_ok=True)
+        self.export_parquet(months=None)
+        with self.connect() as con:
+            con.execute("checkpoint")
+        files = list(self.parquet_root.rglob("*.parquet"))
+        return {
+            "parquet_files": len(files),
+            "stray_files_removed": len(stray),
+            "db_bytes": self.db_path.stat().st_size,
+        }
 
     # ----------------------------------------------------------------- reads for a run
     def manifest(self) -> pl.DataFrame:
@@ -266,9 +356,12 @@ class Warehouse:
                     cols = ", ".join(f'"{c}"' for c in columns)
                     src = f"read_parquet({[str(f) for f in files]!r}, union_by_name=true)"
                     if table == "entities":
+                        # one row per entity; a later run may add a QID the alias table gained
                         con.execute(
-                            f"insert into entities ({cols}) select distinct {cols} from {src} "
-                            "on conflict do nothing"
+                            f"insert into entities ({cols}) select distinct on (entity_id) "
+                            f"{cols} from {src} order by entity_id "
+                            "on conflict (entity_id) do update set name = excluded.name, "
+                            "type = excluded.type, qid = coalesce(excluded.qid, entities.qid)"
                         )
                     else:
                         con.execute(f"insert into {table} ({cols}) select {cols} from {src}")
@@ -394,6 +487,20 @@ class Warehouse:
         """Re-create every view from ``sql/views`` (after an analyst edits one)."""
         with self.connect() as con:
             self._create_views(con)
+
+
+def _duck_type(dtype: pl.DataType) -> str:
+    """The DuckDB column type for a contract's Polars type."""
+    if isinstance(dtype, pl.Datetime):
+        return "timestamptz" if dtype.time_zone else "timestamp"
+    return {
+        pl.String: "varchar",
+        pl.Int64: "bigint",
+        pl.Int32: "integer",
+        pl.Float64: "double",
+        pl.Boolean: "boolean",
+        pl.Date: "date",
+    }.get(type(dtype), "varchar")
 
 
 #: Partition key: the publish month as YYYY-MM, or "unknown".
