@@ -11,7 +11,7 @@ import os
 import sys
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -56,6 +56,13 @@ def run(
         float | None,
         typer.Option(help="Seconds to wait if another run is writing to the warehouse."),
     ] = None,
+    task_runner: Annotated[
+        str, typer.Option(help="Where shards run: 'threads' (default) or 'dask'.")
+    ] = "threads",
+    dask_address: Annotated[
+        str | None,
+        typer.Option(help="Address of an existing Dask scheduler (tcp://host:8786)."),
+    ] = None,
 ) -> None:
     """Ingest raw dumps into the warehouse (incremental: unchanged files are skipped)."""
     settings = get_settings()
@@ -63,6 +70,10 @@ def run(
     missing = [str(p) for p in inputs if not p.exists()]
     if missing:
         raise fail(f"no such file or folder: {', '.join(missing)}")
+    if task_runner not in {"threads", "dask"}:
+        raise fail(f"unknown --task-runner {task_runner!r}; use threads or dask")
+    if dask_address and task_runner != "dask":
+        raise fail("--dask-address needs --task-runner dask")
     target = _warehouse_dir(warehouse)
     if target.exists() and not target.is_dir():
         raise fail(f"warehouse {target} exists and is not a folder")
@@ -73,16 +84,54 @@ def run(
         get_settings.cache_clear()
 
     t0 = time.perf_counter()
-    from newsdesk.flow import newsdesk_flow  # noqa: PLC0415 - Prefect import is slow; not for --help
     from newsdesk.warehouse import WarehouseError  # noqa: PLC0415
 
+    try:
+        noop = _record_noop_run(inputs, target)
+    except WarehouseError as exc:
+        raise fail(str(exc)) from None
+    if noop is not None:
+        _print_summary(noop, total_s=time.perf_counter() - t0, import_s=0.0)
+        return
+    from newsdesk.flow import with_task_runner  # noqa: PLC0415 - Prefect import is slow
+
     import_s = time.perf_counter() - t0
+    runner = _dask_runner(dask_address) if task_runner == "dask" else None
     try:
         with console.status("running the newsdesk flow…", spinner="dots"):
-            summary = newsdesk_flow(paths=[str(p) for p in inputs], warehouse=str(target))
+            summary = with_task_runner(runner)(
+                paths=[str(p) for p in inputs], warehouse=str(target)
+            )
     except WarehouseError as exc:
         raise fail(str(exc)) from None
     _print_summary(summary, total_s=time.perf_counter() - t0, import_s=import_s)
+
+
+def _dask_runner(address: str | None) -> Any:
+    from prefect_dask import DaskTaskRunner  # noqa: PLC0415
+
+    if address:
+        return DaskTaskRunner(address=address)
+    # A local cluster of processes, one thread each: Polars work runs in parallel.
+    return DaskTaskRunner(
+        cluster_kwargs={
+            "n_workers": os.cpu_count() or 2,
+            "threads_per_worker": 1,
+            "processes": True,
+        }
+    )
+
+
+def _record_noop_run(inputs: list[Path], target: Path) -> Any:
+    """When no input file is new or changed, record the run without starting Prefect.
+
+    Starting Prefect's temporary local server costs seconds; a run with nothing to load
+    needs none of it (nor Great Expectations). Returns the summary, or None when there is
+    work for the flow.
+    """
+    from newsdesk.runs import record_noop_run  # noqa: PLC0415
+
+    return record_noop_run([str(p) for p in inputs], target)
 
 
 def _writable(folder: Path) -> bool:
@@ -102,7 +151,10 @@ def _print_summary(summary: object, total_s: float, import_s: float) -> None:
     table.add_row("duplicates", f"{s['duplicates']:,}")
     table.add_row("quarantined", f"{s['quarantined']:,}")
     table.add_row("files read / skipped", f"{s['files_processed']:,} / {s['files_skipped']:,}")
-    table.add_row("flow time", f"{s['seconds']:.2f} s")
+    table.add_row(
+        "flow time" if s.get("orchestrated", True) else "run time (nothing new: no Prefect)",
+        f"{s['seconds']:.2f} s",
+    )
     table.add_row("total time (incl. start-up)", f"{total_s:.2f} s (imports {import_s:.2f} s)")
     table.add_row("warehouse", s["warehouse"])
     console.print(table)
@@ -213,6 +265,130 @@ def explain(
     for row in df.iter_rows():
         table.add_row(*["" if v is None else str(v) for v in row])
     console.print(table)
+
+
+def _print_frame(df: Any, title: str = "") -> None:
+    table = Table(title=title or None, title_justify="left", show_header=True)
+    for col in df.columns:
+        table.add_column(col, overflow="fold")
+    for row in df.iter_rows():
+        table.add_row(*["" if v is None else str(v) for v in row])
+    console.print(table)
+
+
+@app.command("explain-topic")
+def explain_topic(
+    article_id: Annotated[str, typer.Argument(help="An article_id in the warehouse.")],
+    warehouse: WarehouseOpt = None,
+) -> None:
+    """Show the terms that decided an article's topics, with their weights."""
+    from newsdesk.topics import explain_topic as explain_terms  # noqa: PLC0415
+    from newsdesk.warehouse import Warehouse, WarehouseError  # noqa: PLC0415
+
+    wh = Warehouse(_warehouse_dir(warehouse), get_settings().sql_dir)
+    try:
+        found = wh.query_params(
+            "select title, body from articles where article_id = $id", {"id": article_id}
+        )
+    except WarehouseError as exc:
+        raise fail(str(exc)) from None
+    if found.is_empty():
+        raise fail(f"no article {article_id!r} in {wh.root}")
+    title, body = found.row(0)
+    _print_frame(explain_terms(title, body), title=f"topics of {article_id}: {title}")
+
+
+@app.command()
+def retag(warehouse: WarehouseOpt = None) -> None:
+    """Recompute topics for the whole warehouse (after editing the taxonomy or its terms)."""
+    from newsdesk.flow import retag_flow  # noqa: PLC0415
+    from newsdesk.warehouse import WarehouseError  # noqa: PLC0415
+
+    target = _warehouse_dir(warehouse)
+    if not (target / "newsdesk.duckdb").exists():
+        raise fail(f"no warehouse at {target}: run `newsdesk run` first or pass --warehouse")
+    try:
+        stats = retag_flow(warehouse=str(target))
+    except WarehouseError as exc:
+        raise fail(str(exc)) from None
+    console.print(f"retagged {stats['articles']:,} articles: {stats['topics']:,} topic rows")
+
+
+@app.command()
+def compact(warehouse: WarehouseOpt = None) -> None:
+    """Rewrite each Parquet partition as one file and checkpoint DuckDB."""
+    from newsdesk.flow import compact_flow  # noqa: PLC0415
+    from newsdesk.warehouse import WarehouseError  # noqa: PLC0415
+
+    target = _warehouse_dir(warehouse)
+    if not (target / "newsdesk.duckdb").exists():
+        raise fail(f"no warehouse at {target}: run `newsdesk run` first or pass --warehouse")
+    try:
+        stats = compact_flow(warehouse=str(target))
+    except WarehouseError as exc:
+        raise fail(str(exc)) from None
+    console.print(f"compacted {target}: {stats}")
+
+
+@app.command()
+def serve(
+    paths: Annotated[
+        list[Path] | None, typer.Argument(help="Drop folder(s) to ingest on each run.")
+    ] = None,
+    warehouse: WarehouseOpt = None,
+    cron: Annotated[str | None, typer.Option(help="Cron schedule, e.g. '0 * * * *'.")] = None,
+    interval: Annotated[
+        int | None, typer.Option(help="Seconds between runs (default 3600 without --cron).")
+    ] = None,
+    name: Annotated[str, typer.Option(help="Deployment name.")] = "newsdesk-serve",
+) -> None:
+    """Serve the ingest flow on a schedule from this process (Prefect's flow.serve).
+
+    Needs a Prefect API (PREFECT_API_URL, e.g. a `prefect server start`); runs until stopped.
+    """
+    settings = get_settings()
+    inputs = list(paths) if paths else [settings.sample]
+    missing = [str(p) for p in inputs if not p.exists()]
+    if missing:
+        raise fail(f"no such file or folder: {', '.join(missing)}")
+    if cron and interval:
+        raise fail("give --cron or --interval, not both")
+    from newsdesk.flow import newsdesk_flow  # noqa: PLC0415
+
+    newsdesk_flow.serve(
+        name=name,
+        cron=cron,
+        interval=None if cron else (interval or 3600),
+        parameters={
+            "paths": [str(p) for p in inputs],
+            "warehouse": str(_warehouse_dir(warehouse)),
+        },
+    )
+
+
+@app.command("eval")
+def evaluate(
+    name: Annotated[str, typer.Argument(help="extraction, html, entities or topics.")],
+    data: Annotated[
+        Path | None, typer.Argument(help="Labelled data (default: the set in data/eval).")
+    ] = None,
+) -> None:
+    """Score a stage on labelled data that ships with the repo (data/eval/)."""
+    import importlib  # noqa: PLC0415
+
+    defaults = {
+        "extraction": Path("data/eval/textdumps"),
+        "html": Path("data/eval/html"),
+        "entities": Path("data/eval/entities"),
+        "topics": Path("data/eval/topics/labelled.jsonl"),
+    }
+    if name not in defaults:
+        raise fail(f"unknown evaluation {name!r}; use one of {', '.join(defaults)}")
+    target = data or get_settings().reference_dir.parent / defaults[name].relative_to("data")
+    if not target.exists():
+        raise fail(f"no labelled data at {target}")
+    module = importlib.import_module(f"newsdesk.evaluation.{name}")
+    raise typer.Exit(code=module.main([str(target)]))
 
 
 def main() -> None:  # pragma: no cover - console entry point

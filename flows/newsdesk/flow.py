@@ -23,9 +23,8 @@ from __future__ import annotations
 
 import hashlib
 import time
-import uuid
 from collections import Counter, deque
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -51,6 +50,7 @@ from newsdesk.readers.inventory import (
     plan_inputs,
     read_batch,
 )
+from newsdesk.runs import RunSummary, new_run_id
 from newsdesk.settings import Settings, get_settings
 from newsdesk.topics import classify_topics
 from newsdesk.validate import ValidationOutcome, validate_articles
@@ -58,28 +58,6 @@ from newsdesk.version import code_version
 from newsdesk.warehouse import RunRecord, Warehouse
 
 RUN_NAME_PREFIX = "newsdesk-"
-
-
-@dataclass
-class RunSummary:
-    """What a run did; ``records_in == loaded + duplicates + quarantined`` always."""
-
-    run_id: str
-    status: str
-    records_in: int = 0
-    loaded: int = 0
-    duplicates: int = 0
-    quarantined: int = 0
-    files_seen: int = 0
-    files_processed: int = 0
-    files_skipped: int = 0
-    quarantine_reasons: dict[str, int] = field(default_factory=dict)
-    seconds: float = 0.0
-    warehouse: str = ""
-
-    @property
-    def reconciles(self) -> bool:
-        return self.records_in == self.loaded + self.duplicates + self.quarantined
 
 
 @dataclass
@@ -100,11 +78,6 @@ class ShardResult:
     duplicates: int
     quarantine_reasons: Counter[str]
     seen: pl.DataFrame
-
-
-def new_run_id() -> str:
-    """Sortable and unique: UTC start time plus a random suffix."""
-    return datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + uuid.uuid4().hex[:8]
 
 
 def shard_key(files: list[InputFile]) -> str:
@@ -280,6 +253,9 @@ def newsdesk_flow(
     started_at = datetime.now(UTC)
     run_id = run_id or _run_id_of_this_flow_run()
     paths = paths or [str(settings.sample)]
+    missing = [p for p in paths if not Path(p).exists()]
+    if missing:  # a scheduled run pointed at a folder that is not there: say so, loudly
+        raise FileNotFoundError(f"input path does not exist: {', '.join(missing)}")
     wh = Warehouse(Path(warehouse or settings.warehouse), settings.sql_dir)
     version = code_version()
     logger.info("run %s: %s → %s (code %s)", run_id, ", ".join(paths), wh.root, version)
@@ -396,9 +372,10 @@ def _ingest(  # noqa: PLR0917
         while enriched:
             collect(enriched.popleft()[1].result())
     except BaseException:
-        # Let shards already running finish before the caller discards the staging, so
-        # none writes into it afterwards.
-        for future in [*prepared, *(f for _, f in enriched)]:
+        # Let shards already running finish, so that none writes into the staging after
+        # the run has failed (a retry resumes from it; the next run removes it).
+        pending: list[PrefectFuture[Any]] = [*prepared, *(f for _, f in enriched)]
+        for future in pending:
             future.wait()
         raise
     summary.quarantined = sum(reasons.values())
@@ -450,7 +427,7 @@ def retag_flow(warehouse: str | None = None) -> dict[str, int]:
     wh = Warehouse(Path(warehouse or settings.warehouse), settings.sql_dir)
     with wh.writer_lock(timeout_s=settings.lock_wait_seconds):
         wh.ensure()
-        job = "retag-" + new_run_id()
+        job = "retag-" + new_run_id()  # staging name only: retag adds no ingest run
         n_articles = n_topics = 0
         try:
             for i, articles in enumerate(
@@ -461,6 +438,7 @@ def retag_flow(warehouse: str | None = None) -> dict[str, int]:
                 n_articles += len(articles)
                 n_topics += len(topics)
             wh.replace_table("article_topics", job)
+            wh.refresh_views()
         finally:
             wh.discard(job)
     get_run_logger().info("retagged %d articles: %d topic rows", n_articles, n_topics)

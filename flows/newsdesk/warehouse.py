@@ -483,6 +483,11 @@ class Warehouse:
             rel = con.sql(sql)
             return rel.pl() if rel is not None else pl.DataFrame()
 
+    def query_params(self, sql: str, params: dict[str, Any]) -> pl.DataFrame:
+        """Run read-only SQL with named parameters (``$name``)."""
+        with self.connect(read_only=True) as con:
+            return con.sql(sql, params=params).pl()
+
     def refresh_views(self) -> None:
         """Re-create every view from ``sql/views`` (after an analyst edits one)."""
         with self.connect() as con:
