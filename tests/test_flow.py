@@ -138,7 +138,8 @@ def test_sample_reconciles_and_quarantines_bad_input(sample_run) -> None:  # typ
 
 def test_sample_views_and_queries_are_not_empty(sample_run) -> None:  # type: ignore[no-untyped-def]
     wh, _ = sample_run
-    for view in ("topic_frequency", "source_mix", "top_entities"):
+    for view in ("topic_frequency", "topic_frequency_by_source", "source_mix", "top_entities",
+                 "entity_cooccurrence"):
         assert q(wh, f"select count(*) n from {view}")["n"][0] > 0, view
     for path in sorted((get_settings().sql_dir / "queries").glob("*.sql")):
         assert q(wh, path.read_text()).height > 0, path.name

@@ -6,8 +6,8 @@ totals as (
         entity_id,
         name,
         type,
-        sum(articles) as articles,
-        sum(mentions) as mentions
+        sum(articles)::bigint as articles,
+        sum(mentions)::bigint as mentions
     from top_entities
     group by entity_id, name, type
 )

@@ -1,0 +1,1 @@
+"""Benchmarks, run on purpose (never collected by pytest): see README "Benchmarks"."""
