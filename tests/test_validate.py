@@ -1,4 +1,4 @@
-"""Tests for the validate stage (newsdesk.validate) and expectations/articles.json."""
+"""Tests for the validate stage (newsdesk.validate) and the suites in expectations/."""
 
 from __future__ import annotations
 
@@ -27,6 +27,8 @@ from newsdesk.validate import (
     validate_articles,
 )
 
+from .conftest import SAMPLE
+
 NOW = datetime(2024, 6, 1, 12, 0, tzinfo=UTC)
 BODY = " ".join(f"word{i}" for i in range(40))
 SUITE_JSON = PROJECT_ROOT / "expectations" / "articles.json"
@@ -47,6 +49,8 @@ def article(i: int, **overrides: Any) -> dict[str, Any]:
         "body": BODY,
         "word_count": 40,
         "view_count": 100 + i,
+        "is_syndicated": False,
+        "original_source": "Reuters",
         "content_hash": hashlib.sha256(f"{BODY}{i}".encode()).hexdigest(),
         "run_id": "run-test",
         "file_hash": "0" * 64,
@@ -91,14 +95,20 @@ def test_suite_file_is_a_gx_suite_with_severity_and_notes() -> None:
     assert labels["expect_column_values_to_be_in_set(language)"] == WARNING
 
 
-def test_gx_accepts_every_expectation_in_the_file() -> None:
+@pytest.mark.parametrize("table", ["articles", "entity_mentions", "article_topics"])
+def test_gx_accepts_every_expectation_in_the_file(table: str) -> None:
     from great_expectations.core import ExpectationSuite  # noqa: PLC0415
 
     from newsdesk.validate import _gx_runtime  # noqa: PLC0415
 
     _gx_runtime()
-    doc = json.loads(SUITE_JSON.read_text(encoding="utf-8"))
+    path = PROJECT_ROOT / "expectations" / f"{table}.json"
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    assert doc["name"] == table
     assert len(ExpectationSuite(**doc).expectations) == len(doc["expectations"])
+    for e in doc["expectations"]:
+        assert e["severity"] == e["meta"]["severity"] in (CRITICAL, WARNING)
+        assert e["meta"]["notes"].strip()
 
 
 def test_bad_suite_file_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -167,7 +177,19 @@ LONG_BODY = "x" * 2_000_001
 #: case → (row overrides, labels expected in reason); every case is a critical failure.
 CRITICAL_CASES: dict[str, tuple[dict[str, Any], list[str]]] = {
     "null_id": ({"article_id": None}, ["expect_column_values_to_not_be_null(article_id)"]),
+    # record_key is the fixture's case label, so this row is found by its article_id instead
+    "null_record_key": (
+        {"record_key": None, "article_id": "art-null-key"},
+        ["expect_column_values_to_not_be_null(record_key)"],
+    ),
     "null_source": ({"source_path": None}, ["expect_column_values_to_not_be_null(source_path)"]),
+    "null_run": ({"run_id": None}, ["expect_column_values_to_not_be_null(run_id)"]),
+    "null_syndicated": (
+        {"is_syndicated": None},
+        ["expect_column_values_to_not_be_null(is_syndicated)"],
+    ),
+    "empty_title": ({"title": ""}, ["expect_column_value_lengths_to_be_between(title)"]),
+    "huge_title": ({"title": "t" * 1001}, ["expect_column_value_lengths_to_be_between(title)"]),
     "null_hash": ({"content_hash": None}, ["expect_column_values_to_not_be_null(content_hash)"]),
     "upper_hash": (
         {"content_hash": "A" * 64},
@@ -221,6 +243,12 @@ VALID_CASES: dict[str, dict[str, Any]] = {
     "old_date": {"published_at": datetime(1989, 12, 31, tzinfo=UTC)},
     "future_date": {"published_at": NOW + timedelta(days=2)},
     "unknown_language": {"language": "xx"},
+    "null_site": {"site": None},
+    "publisher_name_site": {"site": "Some Publisher"},
+    "unknown_source": {"original_source": "Daily Bugle"},
+    "known_source": {"original_source": "Reuters"},
+    "sentence_author": {"author": "a" * 201},
+    "empty_author": {"author": ""},
 }
 
 
@@ -230,7 +258,7 @@ def mixed() -> tuple[pl.DataFrame, ValidationOutcome]:
     rows = [article(i) for i in range(3)]
     n = len(rows)
     for offset, (case, (overrides, _)) in enumerate(CRITICAL_CASES.items()):
-        rows.append(article(n + offset, record_key=case, **overrides))
+        rows.append(article(n + offset, **{"record_key": case, **overrides}))
     n = len(rows)
     for offset, (case, overrides) in enumerate(VALID_CASES.items()):
         rows.append(article(n + offset, record_key=case, **overrides))
@@ -243,6 +271,10 @@ def mixed() -> tuple[pl.DataFrame, ValidationOutcome]:
 
 
 def _reason(out: ValidationOutcome, record_key: str) -> str:
+    if record_key == "null_record_key":  # quarantine's record_key is NOT NULL: "" stands in
+        hit = out.quarantine.filter(pl.col("raw").str.contains('"art-null-key"', literal=True))
+        assert hit["record_key"].to_list() == [""]
+        return str(hit["reason"][0])
     hit = out.quarantine.filter(pl.col("record_key") == record_key)
     assert hit.height == 1, f"{record_key} quarantined {hit.height} times"
     return str(hit["reason"][0])
@@ -282,16 +314,20 @@ def test_every_expectation_fails_somewhere_in_mixed(
     mixed: tuple[pl.DataFrame, ValidationOutcome],
 ) -> None:
     _, out = mixed
-    failed = out.results.filter(~pl.col("success"))
-    assert failed.height == out.results.height  # the crafted rows break every expectation
+    # the crafted rows break every expectation (site's mostly=0.8 keeps its success true)
+    assert (out.results["unexpected_count"] > 0).all()
+    assert out.results.filter(~pl.col("success"))["column"].to_list().count("site") == 1
     by_label = {
         f"{e}({c})": n
-        for e, c, n in failed.select("expectation", "column", "unexpected_count").rows()
+        for e, c, n in out.results.select("expectation", "column", "unexpected_count").rows()
     }
     assert by_label["expect_column_values_to_be_between(published_at)"] == 2  # old + future
     assert by_label["expect_column_values_to_be_in_set(language)"] == 1
     assert by_label["expect_column_values_to_be_unique(article_id)"] == 2
     assert by_label["expect_column_values_to_match_regex(url)"] == 6
+    assert by_label["expect_column_values_to_be_in_set(original_source)"] == 1
+    assert by_label["expect_column_values_to_match_regex(site)"] == 1
+    assert by_label["expect_column_value_lengths_to_be_between(author)"] == 2
 
 
 def test_reconciliation(mixed: tuple[pl.DataFrame, ValidationOutcome]) -> None:
@@ -300,7 +336,13 @@ def test_reconciliation(mixed: tuple[pl.DataFrame, ValidationOutcome]) -> None:
     assert out.valid.height + out.quarantine.height == df.height
     assert out.valid.columns == df.columns
     assert set(out.valid["record_key"]).isdisjoint(set(out.quarantine["record_key"]))
-    assert set(out.valid["record_key"]) | set(out.quarantine["record_key"]) == set(df["record_key"])
+    keys = set(df["record_key"].fill_null(""))
+    assert set(out.valid["record_key"]) | set(out.quarantine["record_key"]) == keys
+    assert out.quarantine["source_path"].null_count() == 0  # NOT NULL in the warehouse
+    # failures name the quarantined rows' article ids (null for the null-id row)
+    assert out.failures.height == out.quarantine.height
+    assert "art-dup" in out.failed_article_ids.to_list()
+    assert out.failed_article_ids.null_count() == 0
 
 
 def test_quarantine_rows_conform(mixed: tuple[pl.DataFrame, ValidationOutcome]) -> None:
@@ -379,3 +421,427 @@ def test_utc_datetimes_and_nanosecond_precision() -> None:
     out = validate_articles(df, "r", now=NOW)
     assert out.valid.height == 2
     assert out.results["success"].all()
+
+
+# =========================================================================== mentions and topics
+
+BODY_M = "Angela Merkel met Emmanuel Macron in Paris on Tuesday. " + " ".join(
+    f"filler{i}" for i in range(30)
+)
+ENT = "ent_" + "0123456789abcdef"
+TOP, TOP2, CHILD = "medtop:01000000", "medtop:02000000", "medtop:20000002"  # CHILD ⊂ TOP
+
+
+def m_article(key: str) -> dict[str, Any]:
+    """A valid article whose id and record_key are ``key`` and whose body is ``BODY_M``."""
+    return article(0, article_id=key, record_key=key, body=BODY_M, content_hash="a" * 64)
+
+
+def mention(art: str, text: str = "Angela Merkel", **overrides: Any) -> dict[str, Any]:
+    """A correct mention of ``text`` in ``BODY_M``; ``overrides`` (e.g. ``surface=``) spoil it."""
+    start = BODY_M.find(text)
+    row: dict[str, Any] = {
+        "article_id": art,
+        "entity_id": ENT,
+        "surface": text,
+        "start_char": start,
+        "end_char": start + len(text),
+    }
+    row.update(overrides)
+    return row
+
+
+def topic(art: str, code: str = TOP, top: str = TOP, **overrides: Any) -> dict[str, Any]:
+    row: dict[str, Any] = {
+        "article_id": art,
+        "topic_code": code,
+        "topic_label": "a label",
+        "top_level_code": top,
+        "score": 0.5,
+        "is_primary": code == top,
+    }
+    row.update(overrides)
+    return row
+
+
+def good_children(art: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    return (
+        [mention(art), mention(art, "Emmanuel Macron"), mention(art, "Paris")],
+        [topic(art), topic(art, CHILD, TOP, score=0.4), topic(art, TOP2, TOP2, is_primary=False)],
+    )
+
+
+def frames(
+    arts: list[dict[str, Any]], mentions: list[dict[str, Any]], topics: list[dict[str, Any]]
+) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    return (
+        frame(arts),
+        schema.conform(pl.DataFrame(mentions, infer_schema_length=None), schema.ENTITY_MENTION),
+        schema.conform(pl.DataFrame(topics, infer_schema_length=None), schema.ARTICLE_TOPIC),
+    )
+
+
+LEN = len(BODY_M)
+
+#: case → (mention rows replacing the article's good ones, expected entity_mentions labels)
+MENTION_CASES: dict[str, tuple[list[dict[str, Any]], list[str]]] = {
+    "m_null_entity": (
+        [mention("", entity_id=None)],
+        ["expect_column_values_to_not_be_null(entity_id)"],
+    ),
+    "m_bad_entity": (
+        [mention("", entity_id="ent_XYZ")],
+        ["expect_column_values_to_match_regex(entity_id)"],
+    ),
+    "m_null_surface": (
+        [mention("", surface=None)],
+        ["expect_column_values_to_not_be_null(surface)"],
+    ),
+    "m_empty_surface": (
+        [mention("", surface="", start_char=0, end_char=0)],
+        [
+            "expect_column_value_lengths_to_be_between(surface)",
+            "expect_column_pair_values_a_to_be_greater_than_b(end_char,start_char)",
+        ],
+    ),
+    "m_null_start": (
+        [mention("", start_char=None)],
+        ["expect_column_values_to_not_be_null(start_char)"],
+    ),
+    "m_null_end": ([mention("", end_char=None)], ["expect_column_values_to_not_be_null(end_char)"]),
+    "m_negative_start": (
+        [mention("", start_char=-1, end_char=5)],
+        ["expect_column_values_to_be_between(start_char)"],
+    ),
+    "m_reversed": (
+        [mention("", start_char=5, end_char=3)],
+        ["expect_column_pair_values_a_to_be_greater_than_b(end_char,start_char)"],
+    ),
+    "m_beyond_body": (
+        [mention("", surface=BODY_M[-2:] + "xyz", start_char=LEN - 2, end_char=LEN + 3)],
+        [
+            "expect_column_pair_values_a_to_be_greater_than_b(body_length,end_char)",
+            "expect_column_values_to_be_in_set(span_matches_body)",
+        ],
+    ),
+    "m_wrong_surface": (
+        [mention("", surface="Angela Merkle", start_char=0, end_char=13)],
+        ["expect_column_values_to_be_in_set(span_matches_body)"],
+    ),
+    "m_same_start": (
+        [mention(""), mention("", "Angela", start_char=0, end_char=6)],
+        ["expect_compound_columns_to_be_unique(article_id,start_char)"],
+    ),
+}
+
+#: case → (topic rows replacing the article's good ones, expected article_topics labels)
+TOPIC_CASES: dict[str, tuple[list[dict[str, Any]], list[str]]] = {
+    "t_null_code": (
+        [topic("", topic_code=None, is_primary=False)],
+        ["expect_column_values_to_not_be_null(topic_code)"],
+    ),
+    "t_unknown_code": (
+        [topic("", "medtop:99999999", TOP, is_primary=False)],
+        ["expect_column_values_to_be_in_set(topic_code)"],
+    ),
+    "t_null_top": (
+        [topic("", top_level_code=None)],
+        ["expect_column_values_to_not_be_null(top_level_code)"],
+    ),
+    "t_child_as_top": (
+        [topic("", CHILD, CHILD, is_primary=False)],
+        [
+            "expect_column_values_to_be_in_set(top_level_code)",
+            "expect_column_pair_values_to_be_equal(top_level_code,taxonomy_top_level)",
+        ],
+    ),
+    "t_wrong_parent": (
+        [topic("", CHILD, TOP2, is_primary=False)],
+        ["expect_column_pair_values_to_be_equal(top_level_code,taxonomy_top_level)"],
+    ),
+    "t_null_score": ([topic("", score=None)], ["expect_column_values_to_not_be_null(score)"]),
+    "t_score_high": ([topic("", score=1.5)], ["expect_column_values_to_be_between(score)"]),
+    "t_score_negative": ([topic("", score=-0.1)], ["expect_column_values_to_be_between(score)"]),
+    "t_null_primary": (
+        [topic("", is_primary=None)],
+        ["expect_column_values_to_not_be_null(is_primary)"],
+    ),
+    "t_two_primaries": (
+        [topic(""), topic("", TOP2, TOP2)],
+        ["expect_column_values_to_be_between(primary_count)"],
+    ),
+    "t_repeated": (
+        [topic(""), topic("", is_primary=False)],
+        ["expect_compound_columns_to_be_unique(article_id,topic_code)"],
+    ),
+}
+
+#: warnings only: the article stays loaded
+TOPIC_WARNINGS: dict[str, list[dict[str, Any]]] = {
+    "t_child_primary": [topic("", CHILD, TOP, is_primary=True)],
+    "t_null_label": [topic("", topic_label=None)],
+}
+
+
+def _rekey(rows: list[dict[str, Any]], art: str) -> list[dict[str, Any]]:
+    return [{**r, "article_id": art} for r in rows]
+
+
+@pytest.fixture(scope="module")
+def batch() -> tuple[tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame], Any]:
+    """Good articles plus one article per crafted mention/topic case, validated once."""
+    from newsdesk.validate import validate_batch  # noqa: PLC0415
+
+    arts, mentions, topics = [], [], []
+    for key in ("good_a", "good_b", *TOPIC_WARNINGS):
+        arts.append(m_article(key))
+        ms, ts = good_children(key)
+        mentions += ms
+        topics += _rekey(TOPIC_WARNINGS[key], key) if key in TOPIC_WARNINGS else ts
+    for key, (rows, _) in MENTION_CASES.items():
+        arts.append(m_article(key))
+        mentions += _rekey(rows, key)
+        topics += good_children(key)[1]
+    for key, (rows, _) in TOPIC_CASES.items():
+        arts.append(m_article(key))
+        mentions += good_children(key)[0]
+        topics += _rekey(rows, key)
+    # fails both child suites: one quarantine row naming both
+    arts.append(m_article("both"))
+    mentions.append(mention("both", entity_id="bad"))
+    topics.append(topic("both", score=2.0))
+    # fails the articles suite: its (valid) mentions and topics go with it
+    arts.append({**m_article("bad_article"), "title": None})
+    ms, ts = good_children("bad_article")
+    mentions += ms
+    topics += ts
+    # mentions/topics of an article not in the batch are dropped without a quarantine row
+    mentions.append(mention("ghost"))
+    topics.append(topic("ghost"))
+    inputs = frames(arts, mentions, topics)
+    get_settings.cache_clear()
+    return inputs, validate_batch(*inputs, "run-b", now=NOW)
+
+
+def _batch_reason(out: Any, key: str) -> str:
+    hit = out.quarantine.filter(pl.col("record_key") == key)
+    assert hit.height == 1, f"{key} quarantined {hit.height} times"
+    return str(hit["reason"][0])
+
+
+@pytest.mark.parametrize("case", list(MENTION_CASES))
+def test_each_mention_expectation_quarantines_its_article(batch: Any, case: str) -> None:
+    _, out = batch
+    expected = "; ".join(f"entity_mentions: {label}" for label in MENTION_CASES[case][1])
+    assert _batch_reason(out, case) == expected
+    assert case in out.failed_article_ids.to_list()
+    for table in (out.articles, out.entity_mentions, out.article_topics):
+        assert case not in table["article_id"].to_list()
+
+
+@pytest.mark.parametrize("case", list(TOPIC_CASES))
+def test_each_topic_expectation_quarantines_its_article(batch: Any, case: str) -> None:
+    _, out = batch
+    expected = "; ".join(f"article_topics: {label}" for label in TOPIC_CASES[case][1])
+    assert _batch_reason(out, case) == expected
+    for table in (out.articles, out.entity_mentions, out.article_topics):
+        assert case not in table["article_id"].to_list()
+
+
+def test_warnings_and_good_articles_load_with_all_their_rows(batch: Any) -> None:
+    (_arts, mentions, topics), out = batch
+    for key in ("good_a", "good_b", *TOPIC_WARNINGS):
+        assert key in out.articles["article_id"].to_list()
+        n_m = mentions.filter(pl.col("article_id") == key).height
+        n_t = topics.filter(pl.col("article_id") == key).height
+        assert out.entity_mentions.filter(pl.col("article_id") == key).height == n_m
+        assert out.article_topics.filter(pl.col("article_id") == key).height == n_t
+    warned = out.results.filter(
+        (pl.col("suite") == "article_topics") & (pl.col("severity") == WARNING)
+    )
+    assert dict(zip(warned["column"], warned["unexpected_count"], strict=True)) == {
+        "primary_is_top_level": 1,
+        "topic_label": 1,
+    }
+
+
+def test_one_quarantine_row_per_article_naming_every_suite(batch: Any) -> None:
+    (arts, _m, _t), out = batch
+    assert _batch_reason(out, "both") == (
+        "entity_mentions: expect_column_values_to_match_regex(entity_id); "
+        "article_topics: expect_column_values_to_be_between(score)"
+    )
+    assert _batch_reason(out, "bad_article") == "expect_column_values_to_not_be_null(title)"
+    assert "bad_article" not in out.entity_mentions["article_id"].to_list()
+    assert out.quarantine["record_key"].is_unique().all()
+    assert out.articles.height + out.quarantine.height == arts.height  # reconciliation
+    assert set(out.quarantine["stage"]) == {"validate"}
+    raw = json.loads(out.quarantine.filter(pl.col("record_key") == "both")["raw"][0])
+    assert raw["article_id"] == "both"  # quarantine keeps the article, not the mention
+    assert raw["body"] == BODY_M
+
+
+def test_orphans_are_dropped_not_quarantined(batch: Any) -> None:
+    _, out = batch
+    assert "ghost" not in out.quarantine["record_key"].to_list()
+    assert "ghost" not in out.entity_mentions["article_id"].to_list()
+    assert "ghost" not in out.article_topics["article_id"].to_list()
+
+
+def test_batch_results_cover_every_suite(batch: Any) -> None:
+    _, out = batch
+    counts = out.results.group_by("suite", maintain_order=True).len()
+    assert counts.rows() == [
+        (t, len(load_suite_spec(PROJECT_ROOT / "expectations" / f"{t}.json").expectations))
+        for t in ("articles", "entity_mentions", "article_topics")
+    ]
+    assert out.results.schema == pl.Schema(VALIDATION_RESULT)
+    pair = out.results.filter(pl.col("column") == "end_char,start_char")
+    assert pair["unexpected_count"].item() == 2  # empty surface + reversed
+
+
+def test_validate_table_reports_orphans_and_needs_context() -> None:
+    from newsdesk.validate import validate_table  # noqa: PLC0415
+
+    arts, mentions, _ = frames([m_article("a")], [mention("a"), mention("ghost")], [])
+    with pytest.raises(ValueError, match="context"):
+        validate_table("entity_mentions", mentions, "r", now=NOW)
+    out = validate_table("entity_mentions", mentions, "r", context=arts, now=NOW)
+    assert out.valid["article_id"].to_list() == ["a"]
+    assert out.quarantine.is_empty()  # no record to quarantine for an unknown article
+    assert out.failed_article_ids.to_list() == ["ghost"]
+    known = out.results.filter(pl.col("column") == "article_known")
+    assert known["unexpected_count"].item() == 1
+    with pytest.raises(ValueError, match="duplicated"):
+        validate_table("entity_mentions", mentions, "r", context=pl.concat([arts, arts]), now=NOW)
+
+
+# =========================================================================== loader, generic suites
+
+
+def _write_suite(folder: Path, name: str, meta: dict[str, Any], kwargs: dict[str, Any]) -> Path:
+    doc = {
+        "name": name,
+        "expectations": [
+            {
+                "type": "expect_column_values_to_be_in_set",
+                "kwargs": kwargs,
+                "meta": {"severity": "critical", "notes": "n"},
+                "severity": "critical",
+            }
+        ],
+        "meta": meta,
+    }
+    path = folder / f"{name}.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    return path
+
+
+def test_adding_a_suite_file_is_enough(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from newsdesk.validate import validate_table  # noqa: PLC0415
+
+    _write_suite(tmp_path, "entities", {}, {"column": "type", "value_set": ["PERSON", "ORG"]})
+    monkeypatch.setenv("NEWSDESK_EXPECTATIONS_DIR", str(tmp_path))
+    get_settings.cache_clear()
+    df = pl.DataFrame({"entity_id": ["e1", "e2"], "type": ["PERSON", "PLANET"]})
+    out = validate_table("entities", df, "r", now=NOW)
+    assert out.valid["entity_id"].to_list() == ["e1"]
+    assert out.quarantine["reason"].to_list() == ["expect_column_values_to_be_in_set(type)"]
+    assert out.failed_article_ids.is_empty()
+
+
+@pytest.mark.parametrize(
+    ("meta", "kwargs", "message"),
+    [
+        ({"derived_columns": ["nope"]}, {"column": "a", "value_set": [1]}, "unknown derived"),
+        ({"quarantine": "file"}, {"column": "a", "value_set": [1]}, "meta.quarantine"),
+        ({}, {"column": "a", "value_set": {"$PARAMETER": "nope"}}, "unknown .PARAMETER"),
+        ({}, {"value_set": [1]}, "needs column"),
+    ],
+)
+def test_bad_suite_meta_is_refused(
+    tmp_path: Path, meta: dict[str, Any], kwargs: dict[str, Any], message: str
+) -> None:
+    path = _write_suite(tmp_path, "things", meta, kwargs)
+    with pytest.raises(ValueError, match=message):
+        load_suite_spec(path)
+    renamed = tmp_path / "other.json"
+    renamed.write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
+    with pytest.raises(ValueError, match="suite name"):
+        load_suite_spec(renamed)
+
+
+def test_taxonomy_and_source_parameters_come_from_reference_files() -> None:
+    from newsdesk.validate import SUITE_PARAMETERS, suite_parameters  # noqa: PLC0415
+
+    values = suite_parameters(SUITE_PARAMETERS, NOW)
+    assert values["published_at_max"] == NOW + timedelta(days=1)
+    assert TOP in values["iptc_top_level_codes"]
+    assert CHILD in values["iptc_topic_codes"]
+    assert CHILD not in values["iptc_top_level_codes"]
+    assert len(values["iptc_topic_codes"]) > len(values["iptc_top_level_codes"]) == 17
+    assert {"Reuters", "AFP", "Associated Press"} <= set(values["source_canonical_names"])
+    assert "canonical" not in values["source_canonical_names"]
+
+
+def test_empty_batch_does_not_import_gx() -> None:
+    code = (
+        "import sys\n"
+        "from newsdesk import schema\n"
+        "from newsdesk.validate import validate_batch\n"
+        "e = schema.empty\n"
+        "out = validate_batch(e(schema.ARTICLE), e(schema.ENTITY_MENTION),"
+        " e(schema.ARTICLE_TOPIC), 'r')\n"
+        "assert out.results['success'].all() and out.results.height > 40\n"
+        "assert 'great_expectations' not in sys.modules\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=PROJECT_ROOT)
+
+
+def test_combine_results_sums_batches_per_run() -> None:
+    from newsdesk.validate import combine_results  # noqa: PLC0415
+
+    nulls = ", 1 null (not checked)"
+    rows = [
+        ("r1", "articles", "e", "url", True, 0, "critical", "0 unexpected of 10 rows"),
+        ("r1", "articles", "e", "url", False, 2, "critical", "2 unexpected of 5 rows" + nulls),
+        ("r1", "articles", "e", "url", True, 0, "critical", "no rows"),
+        ("r1", "articles", "f", "x,y", True, 0, "warning", "something else"),
+        ("r2", "articles", "e", "url", True, 0, "critical", "0 unexpected of 3 rows"),
+    ]
+    df = pl.DataFrame(rows, schema=VALIDATION_RESULT, orient="row")
+    out = combine_results(df)
+    assert out.schema == pl.Schema(VALIDATION_RESULT)
+    assert out.rows() == [
+        ("r1", "articles", "e", "url", False, 2, "critical", "2 unexpected of 15 rows" + nulls),
+        ("r1", "articles", "f", "x,y", True, 0, "warning", "something else"),
+        ("r2", "articles", "e", "url", True, 0, "critical", "0 unexpected of 3 rows"),
+    ]
+
+
+# =========================================================================== the sample is clean
+
+
+def test_every_suite_is_silent_on_the_sample() -> None:
+    """The bundled sample through read → topics, then every suite: nothing fails or warns."""
+    from newsdesk.dedupe import SEEN, dedupe  # noqa: PLC0415
+    from newsdesk.entities import find_entities  # noqa: PLC0415
+    from newsdesk.extract import extract  # noqa: PLC0415
+    from newsdesk.normalise import normalise  # noqa: PLC0415
+    from newsdesk.readers.inventory import MANIFEST, plan_inputs, read_batch  # noqa: PLC0415
+    from newsdesk.topics import classify_topics  # noqa: PLC0415
+    from newsdesk.validate import validate_batch  # noqa: PLC0415
+
+    plan = plan_inputs([SAMPLE], schema.empty(MANIFEST))
+    raw, _q, _n = read_batch(plan.to_read, 256 * 1024 * 1024, 2_000_000)
+    extracted = extract(raw)
+    articles = normalise(extracted.filter(pl.col("extract_error").is_null()), "run-s", "v")
+    new, _dups = dedupe(articles, schema.empty(SEEN))
+    _entities, mentions = find_entities(new)
+    out = validate_batch(new, mentions, classify_topics(new), "run-s")
+    assert new.height > 50 and mentions.height > 100
+    assert out.quarantine.is_empty(), out.quarantine.select("record_key", "reason").rows()
+    assert out.results["success"].all(), out.results.filter(~pl.col("success")).rows()
+    noisy = out.results.filter(pl.col("unexpected_count") > 0)
+    # only the site warning (mostly=0.8) sees anything: undated/unknown-site text dumps
+    assert noisy.select("suite", "column").rows() == [("articles", "site")]

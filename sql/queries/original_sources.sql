@@ -1,7 +1,7 @@
 -- Which wire services and broadcasters are credited most, and by how many sites?
 select
     original_source,
-    sum(articles) as articles,
+    sum(articles)::bigint as articles,
     count(distinct site) as sites
 from source_mix
 where original_source <> '(own reporting)'

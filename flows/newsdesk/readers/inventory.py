@@ -9,9 +9,9 @@ earlier records are replaced).
 from __future__ import annotations
 
 import hashlib
-from datetime import UTC, datetime
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 import polars as pl
