@@ -4,6 +4,7 @@
 
     plan_inputs ─┬─ prepare_shard  (read_batch → extract_batch → normalise_batch)   parallel
                  ├─ dedupe_batch   (against everything loaded before: sequential)
+                 ├─ cluster_batch  (near-duplicate clusters, MinHash: sequential)
                  ├─ enrich_shard   (entities_batch → topics_batch → validate_batch
                  │                  → stage_batch)                                  parallel
                  └─ commit_run     (one DuckDB transaction; Parquet export after it)
@@ -52,6 +53,7 @@ from newsdesk.readers.inventory import (
 )
 from newsdesk.runs import RunSummary, new_run_id
 from newsdesk.settings import Settings, get_settings
+from newsdesk.syndication import SIGNATURE, assign_clusters, signatures
 from newsdesk.topics import classify_topics
 from newsdesk.validate import ValidationOutcome, validate_articles
 from newsdesk.version import code_version
@@ -132,6 +134,23 @@ def dedupe_task(articles: pl.DataFrame, seen: pl.DataFrame) -> tuple[pl.DataFram
     return dedupe(articles, seen)
 
 
+@task(name="cluster_batch", cache_policy=NO_CACHE)
+def cluster_task(
+    articles: pl.DataFrame, known: pl.DataFrame, threshold: float
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Near-duplicate clusters: (articles with cluster_id and is_syndicated, signatures)."""
+    clustered = assign_clusters(signatures(articles), known, threshold=threshold)
+    out = articles.drop("cluster_id").join(
+        clustered.select("article_id", "cluster_id", "is_near_copy_of_other_site"),
+        on="article_id",
+        how="left",
+    )
+    out = out.with_columns(
+        pl.col("is_syndicated") | pl.col("is_near_copy_of_other_site").fill_null(False)
+    ).drop("is_near_copy_of_other_site")
+    return schema.conform(out, schema.ARTICLE), schema.conform(clustered, SIGNATURE)
+
+
 @task(name="entities_batch", cache_policy=NO_CACHE)
 def entities_task(articles: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     return find_entities(articles)
@@ -188,6 +207,7 @@ def _enrich_cache_key(_context: Any, parameters: dict[str, Any]) -> str:
 )
 def enrich_shard(  # noqa: PLR0917 - a task's parameters are its cache identity
     new: pl.DataFrame,
+    signature_rows: pl.DataFrame,
     duplicates: pl.DataFrame,
     quarantine: pl.DataFrame,
     run_id: str,
@@ -209,6 +229,7 @@ def enrich_shard(  # noqa: PLR0917 - a task's parameters are its cache identity
         "entities": entities,
         "entity_mentions": mentions.join(valid_ids, on="article_id", how="semi"),
         "article_topics": topics.join(valid_ids, on="article_id", how="semi"),
+        "article_signatures": signature_rows.join(valid_ids, on="article_id", how="semi"),
         "duplicates": duplicates.with_columns(pl.lit(run_id).alias("run_id")),
         "quarantine": quarantine,
         "validation_results": outcome.results,
@@ -325,6 +346,7 @@ def _ingest(  # noqa: PLR0917
     logger = get_run_logger()
     shards = list(batches(plan.to_read, settings.batch_files, settings.batch_bytes))
     seen = wh.seen(replaced) if shards else schema.empty(SEEN)
+    known = wh.signatures(replaced) if shards else schema.empty(SIGNATURE)
     summary = RunSummary(run_id=run_id, status="completed", files_processed=len(plan.to_read))
     per_file: dict[str, int] = {}
     reasons: Counter[str] = Counter()
@@ -351,12 +373,22 @@ def _ingest(  # noqa: PLR0917
             # some of them, in which case a later copy counts as a duplicate of a quarantined
             # record (its duplicate_of names the copy, found in `quarantine`).
             seen = pl.concat([seen, schema.conform(new, SEEN)])
+            new, sigs = cluster_task(new, known, settings.near_duplicate_threshold)
+            known = pl.concat([known, sigs])
             part = f"shard-{i:05d}"
             enriched.append(
                 (
                     i,
                     enrich_shard.submit(
-                        new, dups, shard.quarantine, run_id, part, shard_key(files), wh, settings
+                        new,
+                        sigs,
+                        dups,
+                        shard.quarantine,
+                        run_id,
+                        part,
+                        shard_key(files),
+                        wh,
+                        settings,
                     ),
                 )
             )

@@ -57,6 +57,12 @@ class Settings(BaseSettings):
     quarantine_raw_chars: int = Field(
         default=20_000, ge=100, description="How much of a bad record quarantine keeps."
     )
+    near_duplicate_threshold: float = Field(
+        default=0.7,
+        gt=0,
+        le=1,
+        description="Estimated Jaccard similarity (word 5-shingles) that makes a near copy.",
+    )
     shards_in_flight: int = Field(
         default=2, ge=1, description="Shards processed (and held in memory) at once."
     )

@@ -37,6 +37,7 @@ import polars as pl
 from newsdesk import schema
 from newsdesk.dedupe import DUPLICATE, SEEN
 from newsdesk.readers.inventory import MANIFEST
+from newsdesk.syndication import SIGNATURE
 
 DB_NAME = "newsdesk.duckdb"
 LOCK_NAME = ".newsdesk.lock"
@@ -47,6 +48,7 @@ STAGED_TABLES: dict[str, dict[str, pl.DataType]] = {
     "entities": schema.ENTITY,
     "entity_mentions": schema.ENTITY_MENTION,
     "article_topics": schema.ARTICLE_TOPIC,
+    "article_signatures": SIGNATURE,
     "duplicates": DUPLICATE,
     "quarantine": schema.QUARANTINE,
     "validation_results": {
@@ -308,6 +310,27 @@ class Warehouse:
             ).pl()
         return schema.conform(df, SEEN)
 
+    def signatures(self, excluding_paths: Sequence[str]) -> pl.DataFrame:
+        """MinHash signatures of loaded articles, except those of files being replaced."""
+        if not self.db_path.exists():
+            return schema.empty(SIGNATURE)
+        with self.connect() as con:
+            con.register(
+                "_replaced",
+                pl.DataFrame(
+                    {"source_path": list(excluding_paths)}, schema={"source_path": pl.String()}
+                ),
+            )
+            df = con.sql(
+                """
+                select s.* from article_signatures s
+                join articles a using (article_id)
+                where a.source_path not in (select source_path from _replaced)
+                order by s.article_id
+                """
+            ).pl()
+        return schema.conform(df, SIGNATURE)
+
     # ----------------------------------------------------------------- staging
     def stage(self, run_id: str, table: str, frame: pl.DataFrame, part: str) -> None:
         """Write one batch's rows for ``table`` into the run's staging folder."""
@@ -414,6 +437,7 @@ class Warehouse:
         old_ids = "select article_id from articles where source_path in (select * from _replaced)"
         con.execute(f"delete from entity_mentions where article_id in ({old_ids})")
         con.execute(f"delete from article_topics where article_id in ({old_ids})")
+        con.execute(f"delete from article_signatures where article_id in ({old_ids})")
         for table in ("articles", "duplicates", "quarantine"):
             con.execute(f"delete from {table} where source_path in (select * from _replaced)")
 
@@ -498,6 +522,9 @@ def _duck_type(dtype: pl.DataType) -> str:
     """The DuckDB column type for a contract's Polars type."""
     if isinstance(dtype, pl.Datetime):
         return "timestamptz" if dtype.time_zone else "timestamp"
+    if isinstance(dtype, pl.List):
+        inner = dtype.inner
+        return (_duck_type(inner) if isinstance(inner, pl.DataType) else "varchar") + "[]"
     return {
         pl.String: "varchar",
         pl.Int64: "bigint",

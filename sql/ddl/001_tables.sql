@@ -6,6 +6,7 @@
 --   entities           merge   on entity_id (insert new, keep existing)
 --   entity_mentions    delete-insert with their articles
 --   article_topics     delete-insert with their articles
+--   article_signatures delete-insert with their articles
 --   duplicates         delete-insert by source_path
 --   quarantine         delete-insert by source_path
 --   validation_results append  one row per expectation per run
@@ -78,6 +79,14 @@ create table if not exists entity_mentions (
     surface    varchar not null,
     start_char bigint not null,                 -- 0-based code-point offset into articles.body
     end_char   bigint not null                  -- exclusive
+);
+
+create table if not exists article_signatures (
+    article_id   varchar primary key,           -- MinHash of the body, for near-duplicates
+    site         varchar,
+    published_at timestamptz,
+    cluster_id   varchar,
+    minhash      uinteger[]
 );
 
 create table if not exists article_topics (
