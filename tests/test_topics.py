@@ -6,6 +6,7 @@ import json
 import math
 import os
 import random
+import shutil
 import time
 from pathlib import Path
 from typing import Any
@@ -18,15 +19,24 @@ from hypothesis import strategies as st
 from newsdesk import schema
 from newsdesk.reference import load_csv
 from newsdesk.topics import (
+    ARTICLE_THEME,
     EXPLAIN,
+    EXPLAIN_THEMES,
+    LEAD_FACTOR,
     MIN_SCORE,
     PRIMARY_MIN_SCORE,
+    THEME_CATALOGUE,
+    TITLE_FACTOR,
+    classify_themes,
     classify_topics,
+    classify_topics_and_themes,
+    explain_themes,
     explain_topic,
     score_of,
+    theme_catalogue,
 )
 
-from .conftest import GOLDEN, SEED, make_articles
+from .conftest import GOLDEN, ROOT, SEED, make_articles
 
 LABELLED = GOLDEN / "topics" / "labelled.jsonl"
 SEED_TITLE = "Macron Says 26 Countries Ready to Send Troops For Ukraine Ceasefire"
@@ -154,7 +164,10 @@ def test_terms_file() -> None:
     terms = load_csv("topic_terms.csv").with_columns(pl.col("weight").cast(pl.Float64))
     taxonomy = load_csv("iptc_mediatopics.csv")
     assert set(terms["code"].to_list()) <= set(taxonomy["code"].to_list())
-    assert terms["weight"].is_between(0.5, 3.0).all()
+    # 0.5 (a hint) .. 3 (unambiguous); 0 = stop phrase; negative = evidence against
+    assert terms["weight"].is_between(-3.0, 3.0).all()
+    assert terms.filter(pl.col("weight") > 0)["weight"].min() >= 0.5  # type: ignore[operator]
+    assert terms.filter(pl.col("weight") > 0).height > 0.98 * terms.height
     assert (terms["term"] == terms["term"].str.to_lowercase()).all()
     assert terms.select("code", "term").is_unique().all()
     top_of = dict(
@@ -168,6 +181,11 @@ def test_terms_file() -> None:
     per_top = terms.group_by("top").len()
     assert per_top.height == 17
     assert per_top["len"].min() >= 25  # type: ignore[operator]
+    # the five most common news desks have the richest vocabularies
+    big = per_top.filter(
+        pl.col("top").is_in(["01000000", "04000000", "11000000", "13000000", "15000000"])
+    )
+    assert big["len"].min() >= 250  # type: ignore[operator]
     assert set(taxonomy.filter(pl.col("level") == "2")["code"].to_list()) <= set(
         terms["code"].to_list()
     )
@@ -250,6 +268,215 @@ def test_explain_topic_lists_deciding_terms() -> None:
     assert explain_topic(None, "").is_empty()
 
 
+def test_lead_counts_more_than_the_rest_of_the_body() -> None:
+    filler = "Nothing of note happened here today. " * 12  # pushes later text out of the lead
+    early = explain_topic(None, "The referee waved play on. " + filler)
+    late = explain_topic(None, filler + "The referee waved play on.")
+    row = {
+        name: ex.filter(pl.col("term") == "referee")
+        .select("lead_count", "body_count", "contribution")
+        .row(0)
+        for name, ex in (("early", early), ("late", late))
+    }
+    assert row["early"] == (1, 1, 3.0 * LEAD_FACTOR)
+    assert row["late"] == (0, 1, 3.0)
+
+
+def test_stop_phrases_hide_misleading_terms() -> None:
+    # "cast doubt" is listed with weight 0: matched, shown, but no film cast
+    ex = explain_topic(None, "Analysts cast doubt on the figures. The cast of the show met fans.")
+    stop = ex.filter(pl.col("term") == "cast doubt")
+    assert stop.height >= 1
+    assert stop["contribution"].to_list() == [0.0] * stop.height
+    arts = ex.filter(pl.col("term_code") == "medtop:20000002")
+    assert "cast" not in arts["term"].to_list()  # the first "cast" is hidden by the stop phrase
+    assert 1 in arts.filter(pl.col("term") == "the cast")["body_count"].to_list()
+
+
+@pytest.mark.parametrize(
+    ("title", "body", "expected"),
+    [
+        # a minister's technology policy is politics; "technology secretary" hides "technology"
+        (
+            "Technology secretary sets out new rules for social media firms",
+            "The technology secretary told MPs the government would legislate to make social "
+            "media platforms verify users' ages. Opposition MPs said ministers had been too "
+            "slow, and the bill will be debated in the Commons next month.",
+            "medtop:11000000",
+        ),
+        # a tech company's results are business
+        (
+            "Smartphone maker's profits jump as sales of handsets recover",
+            "The smartphone maker reported quarterly revenue of $12bn and a 30% rise in net "
+            "profit, beating analysts' forecasts. Its shares rose 6% and it raised its "
+            "dividend. Sales of handsets grew in Europe and Asia.",
+            "medtop:04000000",
+        ),
+        # a sports star in court is crime, law and justice
+        (
+            "Striker denies assault charge in court",
+            "The Premier League striker appeared at magistrates' court charged with assault "
+            "after an incident outside a nightclub. He pleaded not guilty and was granted bail "
+            "until his trial at crown court in May, prosecutors said.",
+            "medtop:02000000",
+        ),
+        # a politician at a film premiere is entertainment
+        (
+            "Stars and the prime minister turn out for premiere of wartime film",
+            "Actors and the prime minister walked the red carpet at the world premiere of the "
+            "film in Leicester Square. The director said the cast had worked for two years on "
+            "the drama, which opens in cinemas on Friday after strong reviews from critics.",
+            "medtop:01000000",
+        ),
+    ],
+)
+def test_hard_cases(title: str, body: str, expected: str) -> None:
+    out = classify_topics(frame([("x", title, body)]))
+    assert out.filter(pl.col("is_primary"))["top_level_code"].to_list() == [expected]
+
+
+# --------------------------------------------------------------------------- themes
+
+
+def test_themes_shipped_are_valid_and_documented() -> None:
+    cat = theme_catalogue()
+    assert cat.schema == pl.Schema(THEME_CATALOGUE)
+    assert 6 <= cat.height <= 12
+    assert {"climate_change", "artificial_intelligence", "cost_of_living", "elections"} <= set(
+        cat["theme"].to_list()
+    )
+    assert cat["description"].str.len_chars().min() > 20  # type: ignore[operator]
+    assert cat["terms"].min() >= 15  # type: ignore[operator]
+    assert (ROOT / "data" / "reference" / "themes" / "README.md").exists()
+
+
+def test_classify_themes_schema_and_seed() -> None:
+    out = classify_themes(frame([("seed", SEED_TITLE, seed_body())]))
+    assert out.schema == pl.Schema(ARTICLE_THEME)
+    assert "ukraine_war" in out["theme"].to_list()
+    row = out.filter(pl.col("theme") == "ukraine_war").row(0, named=True)
+    assert row["score"] >= 0.3
+    assert {"ukraine", "kyiv"} & set(row["matched_terms"])
+    assert classify_themes(frame([])).schema == pl.Schema(ARTICLE_THEME)
+    assert classify_themes(frame([("x", None, "Lorem ipsum dolor sit amet.")])).is_empty()
+
+
+def test_topics_and_themes_together_equal_separate_calls() -> None:
+    rows = [(r["id"], r["title"], r["body"]) for r in labelled()]
+    articles = frame([*rows, ("seed", SEED_TITLE, seed_body())])
+    topics, themes = classify_topics_and_themes(articles)
+    assert topics.equals(classify_topics(articles))
+    assert themes.equals(classify_themes(articles))
+    # rows come in the articles' input order
+    order = {a: i for i, a in enumerate(articles["article_id"].to_list())}
+    keys = [order[a] for a in topics["article_id"].to_list()]
+    assert keys == sorted(keys)
+
+
+def test_explain_themes_shows_deciding_terms() -> None:
+    ex = explain_themes(SEED_TITLE, seed_body())
+    assert ex.schema == pl.Schema(EXPLAIN_THEMES)
+    war = ex.filter(pl.col("theme") == "ukraine_war")
+    assert war["reported"].all()
+    assert "ukraine" in war["term"].to_list()
+    ukraine = war.filter(pl.col("term") == "ukraine").row(0, named=True)
+    assert ukraine["title_count"] == 1
+    assert ukraine["contribution"] == pytest.approx(
+        ukraine["weight"]
+        * (
+            TITLE_FACTOR * ukraine["title_count"]
+            + (LEAD_FACTOR - 1) * ukraine["lead_count"]
+            + ukraine["body_count"]
+        )
+    )
+    reported = classify_themes(frame([("s", SEED_TITLE, seed_body())]))
+    score = reported.filter(pl.col("theme") == "ukraine_war")["score"][0]
+    assert war["theme_score"][0] == pytest.approx(score)
+    assert explain_themes(None, "").is_empty()
+
+
+@pytest.fixture
+def reference_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A private copy of the reference files the topics stage reads, used via settings."""
+    src = ROOT / "data" / "reference"
+    dst = tmp_path / "reference"
+    (dst / "themes").mkdir(parents=True)
+    for name in ("iptc_mediatopics.csv", "topic_terms.csv"):
+        shutil.copy(src / name, dst / name)
+    shutil.copy(src / "themes" / "elections.csv", dst / "themes" / "elections.csv")
+    monkeypatch.setenv("NEWSDESK_REFERENCE_DIR", str(dst))
+    from newsdesk.settings import get_settings  # noqa: PLC0415
+
+    get_settings.cache_clear()
+    return dst
+
+
+def test_a_new_theme_file_is_picked_up_without_code_change(reference_copy: Path) -> None:
+    themes = reference_copy / "themes"
+    articles = frame(
+        [
+            (
+                "b1",
+                "Beekeepers warn of honey shortage",
+                "Beekeepers say hives were hit by a wet spring. Honey prices have risen and "
+                "several beekeepers lost colonies of honeybees to the varroa mite.",
+            )
+        ]
+    )
+    assert theme_catalogue()["theme"].to_list() == ["elections"]
+    assert classify_themes(articles).is_empty()
+
+    (themes / "bees.csv").write_text(
+        "# name: bees\n# description: Bees and beekeeping.\nterm,weight\n"
+        "beekeepers,3\nhoney,2\nhives,2\nvarroa,3\nhoneybees,3\n",
+        encoding="utf-8",
+    )
+    out = classify_themes(articles)
+    assert out["theme"].to_list() == ["bees"]
+    assert set(out["matched_terms"][0]) == {"beekeepers", "honey", "hives", "varroa", "honeybees"}
+    assert theme_catalogue().filter(pl.col("theme") == "bees")["name"].to_list() == ["bees"]
+
+    # edited: a stricter threshold drops it (mtime and size change invalidate the cache)
+    text = (themes / "bees.csv").read_text(encoding="utf-8")
+    (themes / "bees.csv").write_text(
+        text.replace("# description", "# min_score: 0.99\n# description")
+    )
+    assert classify_themes(articles).is_empty()
+
+    # YAML works too; a negative weight counts against the theme
+    (themes / "bees.csv").unlink()
+    (themes / "honey.yaml").write_text(
+        "name: honey\ndescription: Honey.\nmin_terms: 1\nterms:\n  honey: 3\n  beekeepers: 2\n",
+        encoding="utf-8",
+    )
+    first = classify_themes(articles)["score"].to_list()
+    assert classify_themes(articles)["theme"].to_list() == ["honey"]
+    (themes / "honey.yaml").write_text(
+        "name: honey\ndescription: Honey.\nmin_terms: 1\nterms:\n  honey: 3\n"
+        "  beekeepers: 2\n  varroa: -2\n",
+        encoding="utf-8",
+    )
+    second = classify_themes(articles)["score"].to_list()
+    assert second[0] < first[0]
+
+
+def test_bad_theme_files_are_reported_with_their_path(reference_copy: Path) -> None:
+    themes = reference_copy / "themes"
+    (themes / "Bad Name.csv").write_text("term,weight\nx,1\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="lower_snake_case"):
+        theme_catalogue()
+    (themes / "Bad Name.csv").unlink()
+    (themes / "noweights.csv").write_text("term\nx\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"noweights\.csv: missing columns"):
+        theme_catalogue()
+    (themes / "noweights.csv").write_text("term,weight\nx,heavy\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="weights must be numbers"):
+        theme_catalogue()
+    (themes / "noweights.csv").unlink()
+    (themes / "README.md").write_text("not a theme", encoding="utf-8")  # ignored
+    assert theme_catalogue()["theme"].to_list() == ["elections"]
+
+
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     st.lists(
@@ -286,7 +513,9 @@ def test_reference_files_are_documented() -> None:
     not os.environ.get("NEWSDESK_BENCH"), reason="benchmark: set NEWSDESK_BENCH=1 to run"
 )
 def test_throughput() -> None:
-    """MB of title+body text per second over ~4,000 varied articles (prints the figure).
+    """MB of title+body text per CPU second over ~4,000 varied articles, topics and themes
+    together (prints the figure). The synth-corpus figure: ``python -m
+    newsdesk.evaluation.topics --bench 20``.
 
     NEWSDESK_BENCH=1 POLARS_MAX_THREADS=1 uv run pytest tests/test_topics.py -k throughput -s
     """
@@ -303,13 +532,13 @@ def test_throughput() -> None:
     articles = frame([(f"a{i}", t, b) for i, (t, b) in enumerate(zip(titles, bodies, strict=True))])
     megabytes = sum(len(b.encode()) for b in bodies) / 1e6
     megabytes += sum(len(t.encode()) for t in titles if t) / 1e6
-    classify_topics(articles.head(10))  # load the reference data outside the timing
+    classify_topics_and_themes(articles.head(10))  # load the reference data outside the timing
     best = min(_timed(articles) for _ in range(3))
-    print(f"\ntopics: {megabytes:.1f} MB in {best:.3f} s = {megabytes / best:.1f} MB/s")
+    print(f"\ntopics+themes: {megabytes:.1f} MB in {best:.3f} CPU s = {megabytes / best:.1f} MB/s")
     assert megabytes / best > 2.0
 
 
 def _timed(articles: pl.DataFrame) -> float:
-    start = time.perf_counter()
-    classify_topics(articles)
-    return time.perf_counter() - start
+    start = time.process_time()
+    classify_topics_and_themes(articles)
+    return time.process_time() - start
