@@ -138,8 +138,13 @@ def test_sample_reconciles_and_quarantines_bad_input(sample_run) -> None:  # typ
 
 def test_sample_views_and_queries_are_not_empty(sample_run) -> None:  # type: ignore[no-untyped-def]
     wh, _ = sample_run
-    for view in ("topic_frequency", "topic_frequency_by_source", "source_mix", "top_entities",
-                 "entity_cooccurrence"):
+    for view in (
+        "topic_frequency",
+        "topic_frequency_by_source",
+        "source_mix",
+        "top_entities",
+        "entity_cooccurrence",
+    ):
         assert q(wh, f"select count(*) n from {view}")["n"][0] > 0, view
     for path in sorted((get_settings().sql_dir / "queries").glob("*.sql")):
         assert q(wh, path.read_text()).height > 0, path.name
@@ -217,9 +222,9 @@ def test_failed_run_leaves_warehouse_unchanged(
     before = snapshot(wh)
 
     calls = {"n": 0}
-    real = flow_module.classify_topics
+    real = flow_module.classify_topics_and_themes
 
-    def flaky(articles: pl.DataFrame) -> pl.DataFrame:
+    def flaky(articles: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
         calls["n"] += 1
         if calls["n"] == 3:  # fail in the third batch, after two batches were staged
             raise RuntimeError("simulated crash in the topics stage")
@@ -227,13 +232,13 @@ def test_failed_run_leaves_warehouse_unchanged(
 
     monkeypatch.setenv("NEWSDESK_BATCH_FILES", "5")
     get_settings.cache_clear()
-    monkeypatch.setattr(flow_module, "classify_topics", flaky)
+    monkeypatch.setattr(flow_module, "classify_topics_and_themes", flaky)
     with pytest.raises(RuntimeError, match="simulated crash"):
         run_flow([src], wh)
     assert calls["n"] >= 3  # shards run two at a time: a neighbour may have started
     assert snapshot(wh) == before
     # the failed run's staging is kept for a retry; the next run clears it and loads all
-    monkeypatch.setattr(flow_module, "classify_topics", real)
+    monkeypatch.setattr(flow_module, "classify_topics_and_themes", real)
     summary = run_flow([src], wh)
     assert summary.reconciles
     assert not any((wh / "_staging").iterdir())
@@ -250,12 +255,12 @@ def test_retried_flow_run_reuses_finished_shards(
     monkeypatch.setenv("NEWSDESK_BATCH_FILES", "5")
     monkeypatch.setenv("NEWSDESK_SHARDS_IN_FLIGHT", "1")
     get_settings.cache_clear()
-    real = flow_module.classify_topics
+    real = flow_module.classify_topics_and_themes
     classified: list[str] = []
     calls = {"n": 0}
     failed = {"done": False}
 
-    def flaky_once(articles: pl.DataFrame) -> pl.DataFrame:
+    def flaky_once(articles: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
         calls["n"] += 1
         if calls["n"] == 4 and not failed["done"]:
             failed["done"] = True
@@ -263,7 +268,7 @@ def test_retried_flow_run_reuses_finished_shards(
         classified.extend(articles["article_id"].to_list())
         return real(articles)
 
-    monkeypatch.setattr(flow_module, "classify_topics", flaky_once)
+    monkeypatch.setattr(flow_module, "classify_topics_and_themes", flaky_once)
     retrying = flow_module.newsdesk_flow.with_options(retries=1, retry_delay_seconds=0)
     summary = retrying(paths=[str(src)], warehouse=str(wh))
     assert failed["done"]

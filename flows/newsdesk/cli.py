@@ -282,6 +282,7 @@ def explain_topic(
     warehouse: WarehouseOpt = None,
 ) -> None:
     """Show the terms that decided an article's topics, with their weights."""
+    from newsdesk.topics import explain_themes  # noqa: PLC0415
     from newsdesk.topics import explain_topic as explain_terms  # noqa: PLC0415
     from newsdesk.warehouse import Warehouse, WarehouseError  # noqa: PLC0415
 
@@ -295,7 +296,25 @@ def explain_topic(
     if found.is_empty():
         raise fail(f"no article {article_id!r} in {wh.root}")
     title, body = found.row(0)
-    _print_frame(explain_terms(title, body), title=f"topics of {article_id}: {title}")
+    topic_cols = [
+        "topic_code",
+        "topic_label",
+        "topic_score",
+        "is_primary",
+        "term",
+        "weight",
+        "title_count",
+        "body_count",
+        "contribution",
+    ]
+    terms = explain_terms(title, body)
+    _print_frame(
+        terms.select([c for c in topic_cols if c in terms.columns]),
+        title=f"topics of {article_id}: {title}",
+    )
+    themes = explain_themes(title, body)
+    if not themes.is_empty():
+        _print_frame(themes, title="themes")
 
 
 @app.command()
@@ -311,7 +330,10 @@ def retag(warehouse: WarehouseOpt = None) -> None:
         stats = retag_flow(warehouse=str(target))
     except WarehouseError as exc:
         raise fail(str(exc)) from None
-    console.print(f"retagged {stats['articles']:,} articles: {stats['topics']:,} topic rows")
+    console.print(
+        f"retagged {stats['articles']:,} articles: {stats['topics']:,} topic rows, "
+        f"{stats['themes']:,} theme rows"
+    )
 
 
 @app.command()

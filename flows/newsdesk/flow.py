@@ -51,10 +51,10 @@ from newsdesk.readers.inventory import (
     plan_inputs,
     read_batch,
 )
-from newsdesk.runs import RunSummary, new_run_id
+from newsdesk.runs import RunSummary, gx_lock, new_run_id
 from newsdesk.settings import Settings, get_settings
 from newsdesk.syndication import SIGNATURE, assign_clusters, signatures
-from newsdesk.topics import classify_topics
+from newsdesk.topics import classify_topics_and_themes
 from newsdesk.validate import ValidationOutcome, validate_articles
 from newsdesk.version import code_version
 from newsdesk.warehouse import RunRecord, Warehouse
@@ -157,13 +157,15 @@ def entities_task(articles: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
 
 
 @task(name="topics_batch", cache_policy=NO_CACHE)
-def topics_task(articles: pl.DataFrame) -> pl.DataFrame:
-    return classify_topics(articles)
+def topics_task(articles: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """IPTC topics and the editable themes, from one pass over the text."""
+    return classify_topics_and_themes(articles)
 
 
 @task(name="validate_batch", cache_policy=NO_CACHE)
 def validate_task(articles: pl.DataFrame, run_id: str) -> ValidationOutcome:
-    return validate_articles(articles, run_id)
+    with gx_lock():
+        return validate_articles(articles, run_id)
 
 
 # ----------------------------------------------------------------------------- shard tasks
@@ -218,7 +220,7 @@ def enrich_shard(  # noqa: PLR0917 - a task's parameters are its cache identity
 ) -> ShardResult:
     """entities → topics → validate → stage for one deduplicated shard."""
     entities, mentions = entities_task(new)
-    topics = topics_task(new)
+    topics, themes = topics_task(new)
     outcome = validate_task(new, run_id)
     valid_ids = outcome.valid.select("article_id")
     quarantine = pl.concat(
@@ -230,6 +232,7 @@ def enrich_shard(  # noqa: PLR0917 - a task's parameters are its cache identity
         "entity_mentions": mentions.join(valid_ids, on="article_id", how="semi"),
         "article_topics": topics.join(valid_ids, on="article_id", how="semi"),
         "article_signatures": signature_rows.join(valid_ids, on="article_id", how="semi"),
+        "article_themes": themes.join(valid_ids, on="article_id", how="semi"),
         "duplicates": duplicates.with_columns(pl.lit(run_id).alias("run_id")),
         "quarantine": quarantine,
         "validation_results": outcome.results,
@@ -447,34 +450,39 @@ def with_task_runner(task_runner: TaskRunner[Any] | None) -> Any:
 
 # ----------------------------------------------------------------------------- maintenance
 @task(name="retag_batch", cache_policy=NO_CACHE)
-def retag_batch(articles: pl.DataFrame) -> pl.DataFrame:
-    return classify_topics(articles)
+def retag_batch(articles: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    return classify_topics_and_themes(articles)
 
 
 @flow(name="newsdesk-retag", log_prints=False)
 def retag_flow(warehouse: str | None = None) -> dict[str, int]:
-    """Recompute topics for every article in the warehouse (after the taxonomy or its terms
-    changed), without re-ingesting; replaces ``article_topics`` in one transaction."""
+    """Recompute topics and themes for every article in the warehouse (after the taxonomy,
+    its terms or a theme file changed), without re-ingesting; replaces ``article_topics``
+    and ``article_themes`` in one transaction."""
     settings = get_settings()
     wh = Warehouse(Path(warehouse or settings.warehouse), settings.sql_dir)
     with wh.writer_lock(timeout_s=settings.lock_wait_seconds):
         wh.ensure()
         job = "retag-" + new_run_id()  # staging name only: retag adds no ingest run
-        n_articles = n_topics = 0
+        n_articles = n_topics = n_themes = 0
         try:
             for i, articles in enumerate(
                 wh.iter_articles(["article_id", "title", "body"], settings.retag_batch_rows)
             ):
-                topics = retag_batch(articles)
+                topics, themes = retag_batch(articles)
                 wh.stage(job, "article_topics", topics, f"part-{i:05d}")
+                wh.stage(job, "article_themes", themes, f"part-{i:05d}")
                 n_articles += len(articles)
                 n_topics += len(topics)
-            wh.replace_table("article_topics", job)
+                n_themes += len(themes)
+            wh.replace_tables(["article_topics", "article_themes"], job)
             wh.refresh_views()
         finally:
             wh.discard(job)
-    get_run_logger().info("retagged %d articles: %d topic rows", n_articles, n_topics)
-    return {"articles": n_articles, "topics": n_topics}
+    get_run_logger().info(
+        "retagged %d articles: %d topic rows, %d theme rows", n_articles, n_topics, n_themes
+    )
+    return {"articles": n_articles, "topics": n_topics, "themes": n_themes}
 
 
 @flow(name="newsdesk-compact", log_prints=False)

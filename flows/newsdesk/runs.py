@@ -7,6 +7,7 @@ server start, no Great Expectations import — and the summary says so.
 
 from __future__ import annotations
 
+import threading
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -40,6 +41,16 @@ class RunSummary:
     @property
     def reconciles(self) -> bool:
         return self.records_in == self.loaded + self.duplicates + self.quarantined
+
+
+_GX_LOCK = threading.Lock()
+
+
+def gx_lock() -> threading.Lock:
+    """Great Expectations is not thread-safe (its shared context, and pyparsing's parse-action
+    set-up, which failed intermittently with two shards validating at once): the process's
+    one lock for it. A function, so that tasks pickled for Dask refer to it by name."""
+    return _GX_LOCK
 
 
 def new_run_id() -> str:

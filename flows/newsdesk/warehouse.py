@@ -38,6 +38,7 @@ from newsdesk import schema
 from newsdesk.dedupe import DUPLICATE, SEEN
 from newsdesk.readers.inventory import MANIFEST
 from newsdesk.syndication import SIGNATURE
+from newsdesk.topics import ARTICLE_THEME
 
 DB_NAME = "newsdesk.duckdb"
 LOCK_NAME = ".newsdesk.lock"
@@ -49,6 +50,7 @@ STAGED_TABLES: dict[str, dict[str, pl.DataType]] = {
     "entity_mentions": schema.ENTITY_MENTION,
     "article_topics": schema.ARTICLE_TOPIC,
     "article_signatures": SIGNATURE,
+    "article_themes": ARTICLE_THEME,
     "duplicates": DUPLICATE,
     "quarantine": schema.QUARANTINE,
     "validation_results": {
@@ -64,7 +66,7 @@ STAGED_TABLES: dict[str, dict[str, pl.DataType]] = {
 }
 
 #: Tables exported to Parquet, partitioned by the article's publish month.
-EXPORTED_TABLES = ("articles", "entity_mentions", "article_topics")
+EXPORTED_TABLES = ("articles", "entity_mentions", "article_topics", "article_themes")
 
 
 class WarehouseError(RuntimeError):
@@ -247,17 +249,18 @@ class Warehouse:
             yield frame
             last = frame["article_id"][-1]
 
-    def replace_table(self, table: str, job: str) -> None:
-        """Replace every row of ``table`` with a job's staged rows, atomically; re-export."""
-        files = sorted((self.staging_root / job / table).glob("*.parquet"))
-        cols = ", ".join(f'"{c}"' for c in STAGED_TABLES[table])
+    def replace_tables(self, tables: Sequence[str], job: str) -> None:
+        """Replace every row of ``tables`` with a job's staged rows in one transaction."""
         with self.connect() as con:
             con.execute("begin transaction")
             try:
-                con.execute(f"delete from {table}")
-                if files:
-                    src = f"read_parquet({[str(f) for f in files]!r}, union_by_name=true)"
-                    con.execute(f"insert into {table} ({cols}) select {cols} from {src}")
+                for table in tables:
+                    files = sorted((self.staging_root / job / table).glob("*.parquet"))
+                    cols = ", ".join(f'"{c}"' for c in STAGED_TABLES[table])
+                    con.execute(f"delete from {table}")
+                    if files:
+                        src = f"read_parquet({[str(f) for f in files]!r}, union_by_name=true)"
+                        con.execute(f"insert into {table} ({cols}) select {cols} from {src}")
                 con.execute("commit")
             except BaseException:
                 con.execute("rollback")
@@ -438,6 +441,7 @@ class Warehouse:
         con.execute(f"delete from entity_mentions where article_id in ({old_ids})")
         con.execute(f"delete from article_topics where article_id in ({old_ids})")
         con.execute(f"delete from article_signatures where article_id in ({old_ids})")
+        con.execute(f"delete from article_themes where article_id in ({old_ids})")
         for table in ("articles", "duplicates", "quarantine"):
             con.execute(f"delete from {table} where source_path in (select * from _replaced)")
 

@@ -7,6 +7,7 @@
 --   entity_mentions    delete-insert with their articles
 --   article_topics     delete-insert with their articles
 --   article_signatures delete-insert with their articles
+--   article_themes     delete-insert with their articles; replaced whole by `newsdesk retag`
 --   duplicates         delete-insert by source_path
 --   quarantine         delete-insert by source_path
 --   validation_results append  one row per expectation per run
@@ -96,6 +97,13 @@ create table if not exists article_topics (
     top_level_code varchar not null,
     score          double not null,
     is_primary     boolean not null
+);
+
+create table if not exists article_themes (
+    article_id    varchar not null,             -- editable themes: data/reference/themes/
+    theme         varchar not null,
+    score         double not null,
+    matched_terms varchar[] not null
 );
 
 create table if not exists quarantine (
