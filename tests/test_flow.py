@@ -144,6 +144,7 @@ def test_sample_views_and_queries_are_not_empty(sample_run) -> None:  # type: ig
         "source_mix",
         "top_entities",
         "entity_cooccurrence",
+        "theme_frequency",
     ):
         assert q(wh, f"select count(*) n from {view}")["n"][0] > 0, view
     for path in sorted((get_settings().sql_dir / "queries").glob("*.sql")):
