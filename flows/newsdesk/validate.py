@@ -25,7 +25,7 @@ Quarantine granularity (suite ``meta.quarantine``):
   from the article (``context``) and its reason names the suite:
   ``article_topics: expect_column_values_to_be_in_set(topic_code)``. ``failed_article_ids`` lists
   the stopped articles. Rows whose ``article_id`` is not in ``context`` (orphans) are dropped and
-  reported (``body_length`` / ``article_known`` expectations); they have no record to quarantine.
+  reported by the ``article_known`` expectation; they have no record to quarantine.
 
 Derived columns (suite ``meta.derived_columns``): checks that need more than one row or another
 table are computed here with Polars and validated by GX like any column (see ``DERIVED_COLUMNS``):
@@ -54,7 +54,12 @@ duplicated key (we cannot know which copy is right).
 GX is imported lazily (seconds) and the ephemeral context, data assets and loaded suites are
 cached per process; validation calls are serialised with a lock because they share that context.
 Empty input short-circuits without importing GX, so runs with nothing new never pay for it.
-Polars → pandas goes through NumPy per column, only for the columns the suite reads.
+Polars → pandas goes through NumPy per column, only for the columns the suite reads. GX's
+per-batch data fingerprint (an md5 over the whole frame) is switched off: see
+``_skip_batch_fingerprint``.
+
+Results are per call (per batch). ``combine_results`` folds them into one row per run and
+expectation, judging ``mostly`` on the run's totals.
 """
 
 from __future__ import annotations
@@ -161,6 +166,7 @@ class SuiteExpectation:
     severity: str
     notes: str
     columns: tuple[str, ...] = ()
+    mostly: float | None = None  # GX's ``mostly`` when the suite sets it below 1
 
     @property
     def label(self) -> str:
@@ -371,9 +377,17 @@ def _check_derived(path: Path, meta: Mapping[str, Any]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(derived))
 
 
-@lru_cache(maxsize=16)
 def load_suite_spec(path: Path) -> SuiteSpec:
-    """Read and check a suite file (plain JSON, no GX): severities, notes, columns, parameters."""
+    """Read and check a suite file (plain JSON, no GX): severities, notes, columns, parameters.
+
+    Cached until the file changes (the key includes its modification time).
+    """
+    return _load_suite_spec(path, path.stat().st_mtime_ns)
+
+
+@lru_cache(maxsize=32)
+def _load_suite_spec(path: Path, mtime_ns: int) -> SuiteSpec:
+    del mtime_ns  # cache key only
     document = json.loads(path.read_text(encoding="utf-8"))
     name = document.get("name")
     if name != path.stem:
@@ -406,8 +420,16 @@ def load_suite_spec(path: Path) -> SuiteSpec:
         if unknown:
             raise ValueError(f"{where}: unknown $PARAMETER {sorted(unknown)}")
         parameters |= used
+        mostly = kwargs.get("mostly")
         expectations.append(
-            SuiteExpectation(str(entry["type"]), ",".join(columns), severity, notes, columns)
+            SuiteExpectation(
+                str(entry["type"]),
+                ",".join(columns),
+                severity,
+                notes,
+                columns,
+                float(mostly) if isinstance(mostly, int | float) and mostly < 1 else None,
+            )
         )
     if not expectations:
         raise ValueError(f"{path}: the suite has no expectations")
@@ -476,13 +498,17 @@ def _gx_runtime() -> _GxRuntime:
     return _GxRuntime(context.data_sources.add_pandas("newsdesk"), {}, threading.Lock())
 
 
-@lru_cache(maxsize=16)
 def _gx_suite(path: Path) -> Any:
-    """The GX ``ExpectationSuite`` for ``path`` (needs the context to exist first)."""
+    """The GX ``ExpectationSuite`` for ``path``, cached until the file changes."""
+    return _gx_suite_cached(path, path.stat().st_mtime_ns)
+
+
+@lru_cache(maxsize=32)
+def _gx_suite_cached(path: Path, mtime_ns: int) -> Any:
     _gx_runtime()
     from great_expectations.core import ExpectationSuite  # noqa: PLC0415
 
-    spec = load_suite_spec(path)
+    spec = _load_suite_spec(path, mtime_ns)
     suite = ExpectationSuite(**json.loads(json.dumps(spec.document)))
     # GX logs and *drops* expectations whose configuration it rejects; refuse that instead.
     if len(suite.expectations) != len(spec.expectations):
@@ -883,26 +909,41 @@ _OBSERVED_COUNTS = re.compile(
 )
 
 
-def _sum_observed(values: list[str]) -> str:
-    """Batch-level observed values → one run-level value (counts summed when they parse)."""
+def _sum_observed(values: list[str]) -> tuple[str, tuple[int, int, int] | None]:
+    """Batch-level observed values → one run-level value, and (bad, rows, nulls) if they parse."""
     parsed = [_OBSERVED_COUNTS.match(v or "") for v in values if v != "no rows"]
     if not parsed:
-        return "no rows"
+        return "no rows", (0, 0, 0)
     if all(parsed):
         bad = sum(int(m["bad"]) for m in parsed if m)
         rows = sum(int(m["rows"]) for m in parsed if m)
         nulls = sum(int(m["null"] or 0) for m in parsed if m)
         text = f"{bad} unexpected of {rows} rows"
-        return text + (f", {nulls} null (not checked)" if nulls else "")
-    return " | ".join(dict.fromkeys(v for v in values if v != "no rows"))[:1000]
+        return text + (f", {nulls} null (not checked)" if nulls else ""), (bad, rows, nulls)
+    return " | ".join(dict.fromkeys(v for v in values if v != "no rows"))[:1000], None
+
+
+def _mostly_by_label() -> dict[tuple[str, str], float]:
+    """(suite, label) → ``mostly`` for the suites in ``expectations_dir`` that set one."""
+    found: dict[tuple[str, str], float] = {}
+    for table in suite_tables():
+        try:
+            spec = load_suite_spec(suite_path(table))
+        except (ValueError, OSError) as error:  # a broken suite must not break reporting
+            logger.warning("combine_results: %s", error)
+            continue
+        found.update({(spec.name, e.label): e.mostly for e in spec.expectations if e.mostly})
+    return found
 
 
 def combine_results(results: pl.DataFrame) -> pl.DataFrame:
     """Batch-level VALIDATION_RESULT rows → one row per run, suite, expectation and column.
 
-    ``success`` is true only if every batch succeeded (``mostly`` is then judged per batch),
-    ``unexpected_count`` is summed, observed counts are summed. Row order follows first
-    appearance, so suite order is kept.
+    ``unexpected_count`` and the observed counts are summed. ``success`` is true if every batch
+    succeeded, except for expectations with ``mostly`` below 1 in their suite file, whose
+    success is judged again on the run's summed counts (a batch that happens to hold only
+    undated text dumps should not fail a 20% limit the run as a whole meets). Row order follows
+    first appearance, so suite order is kept.
     """
     if results.is_empty():
         return schema.conform(results, VALIDATION_RESULT)
@@ -912,8 +953,23 @@ def combine_results(results: pl.DataFrame) -> pl.DataFrame:
         pl.col("unexpected_count").sum(),
         pl.col("observed_value"),
     )
-    observed = [_sum_observed(list(v)) for v in combined["observed_value"].to_list()]
+    mostly = _mostly_by_label()
+    observed: list[str] = []
+    success: list[bool] = []
+    for row in combined.iter_rows(named=True):
+        text, counts = _sum_observed(list(row["observed_value"]))
+        observed.append(text)
+        limit = mostly.get((row["suite"], f"{row['expectation']}({row['column']})"))
+        if limit is not None and counts is not None:
+            bad, rows, nulls = counts
+            checked = rows - nulls
+            success.append(checked == 0 or (checked - bad) / checked >= limit)
+        else:
+            success.append(bool(row["success"]))
     return schema.conform(
-        combined.with_columns(observed_value=pl.Series(observed, dtype=pl.String)),
+        combined.with_columns(
+            observed_value=pl.Series(observed, dtype=pl.String),
+            success=pl.Series(success, dtype=pl.Boolean),
+        ),
         VALIDATION_RESULT,
     )
