@@ -65,14 +65,25 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def plan_inputs(paths: Sequence[Path], manifest: pl.DataFrame) -> Plan:
-    """Compare the files under ``paths`` with the manifest (``warehouse.MANIFEST`` rows)."""
+def plan_inputs(
+    paths: Sequence[Path], manifest: pl.DataFrame, force: set[str] | None = None
+) -> Plan:
+    """Compare the files under ``paths`` with the manifest (``warehouse.MANIFEST`` rows).
+
+    Files in ``force`` are read again even when unchanged (``newsdesk requeue``)."""
+    force = force or set()
     known = {row["source_path"]: row for row in manifest.iter_rows(named=True)}
     plan = Plan()
     for path in discover(paths):
         stat = path.stat()
         key = str(path)
         old = known.get(key)
+        if key in force:
+            digest = file_sha256(path)
+            plan.to_read.append(
+                InputFile(key, stat.st_size, stat.st_mtime_ns, digest, is_change=old is not None)
+            )
+            continue
         if old and old["size_bytes"] == stat.st_size and old["mtime_ns"] == stat.st_mtime_ns:
             plan.skipped += 1
             continue

@@ -1,0 +1,52 @@
+"""HTML extraction evaluation on the pages in ``data/eval/html`` (authored for this project)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from newsdesk.evaluation.html import evaluate, main, speed
+
+FOLDER = Path(__file__).resolve().parents[1] / "data" / "eval" / "html"
+
+#: Floors pinned below the figures measured when the pages were made (f1 0.99, titles 1.0).
+MIN_F1 = 0.97
+MIN_TITLE_EXACT = 0.95
+
+
+def test_there_are_enough_pages_in_several_cms_markups() -> None:
+    pages = sorted(FOLDER.glob("*.html"))
+    assert len(pages) >= 20
+    assert all(p.with_suffix(".json").exists() for p in pages)
+    kinds = {p.stem.split("-")[0] for p in pages}
+    assert {"wordpress", "arc", "brightspot", "drupal", "nextjs"} <= kinds
+
+
+def test_body_f1_and_titles_hold_their_floor() -> None:
+    per_file, overall = evaluate(FOLDER)
+    assert overall["pages"] == per_file.height >= 20
+    assert overall["quarantined"] == 0
+    assert overall["f1"] >= MIN_F1, per_file.sort("f1").head(5)
+    assert overall["title_exact"] >= MIN_TITLE_EXACT
+    assert overall["date_found"] >= 0.95
+    # newsdesk's clean-up beats trafilatura run alone on the same pages
+    assert overall["f1"] > overall["trafilatura_f1"]
+
+
+def test_main_prints_the_figures(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([str(FOLDER), "--no-speed"]) == 0
+    out = capsys.readouterr().out
+    assert "f1_of_means" in out
+    assert "trafilatura_f1" in out
+    assert main(["/no/such/folder"]) == 2
+
+
+@pytest.mark.skipif(
+    not os.environ.get("NEWSDESK_BENCH_SPEED"), reason="set NEWSDESK_BENCH_SPEED=1 to time"
+)
+def test_speed_is_close_to_trafilatura_alone() -> None:
+    figures = speed(FOLDER, repeat=5)
+    print(figures)
+    assert figures["newsdesk_pages_per_s"] >= 0.6 * figures["trafilatura_pages_per_s"]

@@ -1,0 +1,270 @@
+"""HTML reader: metadata from JSON-LD / OpenGraph / meta tags, a clean body, fallbacks."""
+
+from __future__ import annotations
+
+import gzip
+import html as std_html
+import json
+
+import polars as pl
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from trafilatura.utils import load_html
+
+from newsdesk import schema
+from newsdesk.extract import extract
+from newsdesk.readers import html, read_bytes
+
+LIMIT = 2_000_000
+
+PARAS = [
+    "LONDON (Reuters) - Britain's economy grew faster than expected in the second quarter, "
+    "official figures showed on Thursday, helped by a jump in spending on services.",
+    "Gross domestic product rose by 0.6 percent between April and June, the Office for "
+    "National Statistics said, above the 0.4 percent forecast in a poll of economists.",
+    "Finance minister Rachel Reeves said the figures showed the government's plan was "
+    "working but that there was more to do to make families better off.",
+    "Sterling edged higher against the dollar after the data, while government bond yields "
+    "were little changed in early trading in London.",
+]
+
+
+def page(
+    head: str = "", body_top: str = "", paras: list[str] = PARAS, tail: str = "(Reuters)"
+) -> str:
+    ps = "".join(f"<p>{p}</p>" for p in paras)
+    return f"""<!DOCTYPE html><html lang="en-GB"><head><meta charset="utf-8">
+<title>UK economy grows faster than expected | The Ledger</title>{head}</head>
+<body><header><nav><a href="/">Home</a><a href="/news">News</a><a href="/sport">Sport</a>
+<a href="/business">Business</a></nav></header>
+<main><article><h1>UK economy grows faster than expected</h1>{body_top}
+<div class="article-body">{ps}<p>Advertisement</p><p>{tail}</p></div></article>
+<aside><h2>Most read</h2><ul><li><a href="/a">Storm closes schools across the north</a></li>
+<li><a href="/b">Ten things to do this weekend in the city</a></li></ul></aside></main>
+<footer><p>© 2025 The Ledger. All rights reserved.</p></footer></body></html>"""
+
+
+def read(doc: str | bytes, name: str = "page.html") -> tuple[list[dict], list[dict]]:
+    data = doc.encode() if isinstance(doc, str) else doc
+    result = read_bytes(data, name, "h", LIMIT)
+    return result.records, result.quarantine
+
+
+def test_one_record_with_html_format_and_clean_body() -> None:
+    records, quarantine = read(page())
+    assert quarantine == []
+    (rec,) = records
+    assert rec["format"] == "html"
+    assert rec["record_key"] == ""
+    assert rec["body"].split("\n\n") == [*PARAS, "(Reuters)"]  # credit line kept
+    assert "Advertisement" not in rec["body"]
+    assert "Most read" not in rec["body"]
+    assert rec["title"] == "UK economy grows faster than expected"
+    assert rec["language_raw"] == "en-GB"
+
+
+JSON_LD_GRAPH = {
+    "@context": "https://schema.org",
+    "@graph": [
+        {"@type": "WebSite", "@id": "https://ledger.example/#site", "name": "The Ledger"},
+        {
+            "@type": "NewsArticle",
+            "headline": "UK economy grows faster than expected in second quarter",
+            "datePublished": "2025-08-14T07:00:00+01:00",
+            "dateModified": "2025-08-14T09:30:00+01:00",
+            "author": [{"@id": "https://ledger.example/#/person/1"}, {"name": "Tom Hale"}],
+            "publisher": {"@id": "https://ledger.example/#org"},
+            "description": "GDP rose 0.6% between April and June.",
+            "inLanguage": "en",
+            "articleSection": ["Business", "Economy"],
+            "mainEntityOfPage": {"@id": "https://ledger.example/business/uk-gdp-q2"},
+        },
+        {"@type": "Person", "@id": "https://ledger.example/#/person/1", "name": "Ana Ruiz"},
+        {"@type": "Organization", "@id": "https://ledger.example/#org", "name": "Ledger Media"},
+    ],
+}
+
+
+def test_json_ld_graph_with_id_references() -> None:
+    head = f'<script type="application/ld+json">{json.dumps(JSON_LD_GRAPH)}</script>'
+    (rec,), _ = read(page(head=head))
+    assert rec["title"] == "UK economy grows faster than expected in second quarter"
+    assert rec["author"] == "Ana Ruiz, Tom Hale"
+    assert rec["published_raw"] == "2025-08-14T07:00:00+01:00"
+    assert rec["site_raw"] == "Ledger Media"
+    assert rec["description"] == "GDP rose 0.6% between April and June."
+    assert rec["language_raw"] == "en"
+    assert rec["url"] == "https://ledger.example/business/uk-gdp-q2"
+    extra = json.loads(rec["extra"])
+    assert extra["section"] == "Business, Economy"
+    assert extra["date_modified"] == "2025-08-14T09:30:00+01:00"
+
+
+def test_opengraph_and_meta_fallbacks_and_canonical_url() -> None:
+    head = (
+        '<link rel="canonical" href="https://ledger.example/business/gdp">'
+        '<meta property="og:title" content="GDP beats forecasts - The Ledger">'
+        '<meta property="og:site_name" content="The Ledger">'
+        '<meta property="og:url" content="https://ledger.example/og-url">'
+        '<meta property="article:published_time" content="2025-08-14T06:00:00Z">'
+        '<meta property="article:author" content="https://facebook.com/theledger">'
+        '<meta name="author" content="Priya Nair">'
+        '<meta name="description" content="Quarterly growth at 0.6%.">'
+    )
+    (rec,), _ = read(page(head=head))
+    assert rec["title"] == "GDP beats forecasts"  # the site suffix removed
+    assert rec["site_raw"] == "The Ledger"
+    assert rec["url"] == "https://ledger.example/business/gdp"  # canonical before og:url
+    assert rec["published_raw"] == "2025-08-14T06:00:00Z"
+    assert rec["author"] == "Priya Nair"  # a profile URL is not an author
+    assert rec["description"] == "Quarterly growth at 0.6%."
+
+
+def test_title_tag_site_prefix_and_byline_and_date_lines_removed() -> None:
+    top = "<p>By Jane Doe</p><p>Published 14 August 2025 07:00 BST</p>"
+    doc = page(body_top=top).replace("<h1>UK economy grows faster than expected</h1>", "")
+    doc = doc.replace(
+        "<title>UK economy grows faster than expected | The Ledger</title>",
+        "<title>The Ledger - UK economy grows faster than expected</title>",
+    )
+    doc = doc.replace("<main>", "<main><b>UK economy grows faster than expected</b>")
+    (rec,), _ = read(doc)
+    assert rec["title"] == "UK economy grows faster than expected"
+    assert rec["site_raw"] == "The Ledger"
+    assert rec["body"].startswith("LONDON (Reuters)")
+
+
+def test_pull_quote_and_read_more_insert_dropped() -> None:
+    paras = [*PARAS[:2], "Read more: Pound hits two-week high", PARAS[2], PARAS[3]]
+    doc = page(paras=paras).replace(
+        f"<p>{PARAS[2]}</p>",
+        f"<blockquote class='pullquote'><p>{PARAS[2].split(' but ')[0]}</p></blockquote>"
+        f"<p>{PARAS[2]}</p>",
+    )
+    (rec,), _ = read(doc)
+    assert rec["body"].split("\n\n") == [*PARAS, "(Reuters)"]
+
+
+def test_social_embeds_are_not_body() -> None:
+    embed = (
+        '<blockquote class="twitter-tweet"><p>Big news on the economy today, thread below'
+        " for everyone who asked</p>— Someone (@someone)</blockquote>"
+    )
+    doc = page().replace(f"<p>{PARAS[1]}</p>", f"<p>{PARAS[1]}</p>{embed}")
+    (rec,), _ = read(doc)
+    assert "thread below" not in rec["body"]
+
+
+def test_json_ld_article_body_when_the_page_renders_nothing() -> None:
+    ld = {"@type": "NewsArticle", "headline": "H", "articleBody": "\n\n".join(PARAS)}
+    doc = (
+        '<html><head><script type="application/ld+json">'
+        f"{json.dumps(ld)}</script></head><body><div id='root'>Loading…</div>"
+        "<noscript>Enable JavaScript.</noscript></body></html>"
+    )
+    (rec,), _ = read(doc)
+    assert rec["title"] == "H"
+    for p in PARAS:
+        assert p in rec["body"]
+
+
+def test_paragraph_run_fallback_when_trafilatura_finds_nothing(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(html, "_trafilatura_text", lambda *a, **k: None)
+    (rec,), _ = read(page())
+    assert json.loads(rec["extra"])["body_source"] == "paragraphs"
+    assert rec["body"].split("\n\n")[:4] == PARAS
+
+
+def test_longest_paragraph_run_picks_the_article_parent() -> None:
+    tree = load_html(page())
+    run = html.longest_paragraph_run(tree)
+    assert run is not None
+    assert run.split("\n")[:4] == PARAS
+
+
+def test_meta_charset_decides_the_encoding() -> None:
+    paras = [
+        "Le café de la gare a fermé ses portes après trente ans d'activité, a annoncé lundi "
+        "son propriétaire, qui part à la retraite.",
+        "Les habitués regrettent déjà l'ambiance chaleureuse et les croissants du matin, "
+        "préparés chaque jour par la même boulangère.",
+        "La mairie espère trouver un repreneur avant l'été pour garder ce lieu de rencontre "
+        "au cœur du quartier.",
+    ]
+    doc = page(paras=paras).replace('<meta charset="utf-8">', '<meta charset="iso-8859-1">')
+    (rec,), _ = read(doc.replace("œ", "oe").encode("latin-1"))
+    assert rec["body"].split("\n\n")[0] == paras[0]
+    assert json.loads(rec["extra"])["encoding"] == "cp1252"
+
+
+def test_gzipped_html_page() -> None:
+    (rec,), _ = read(gzip.compress(page().encode()), "page.html.gz")
+    assert rec["body"].startswith("LONDON (Reuters)")
+
+
+@pytest.mark.parametrize(
+    ("doc", "reason"),
+    [
+        (b"", "empty file"),
+        (b"   ", "empty file"),
+        (b"<html><head><title>x</title></head><body></body></html>", "no article text"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)), "binary"),
+    ],
+)
+def test_bad_pages_are_quarantined(doc: bytes, reason: str) -> None:
+    records, quarantine = read(doc)
+    assert records == []
+    assert reason in quarantine[0]["reason"]
+
+
+def test_oversized_body_is_quarantined() -> None:
+    result = read_bytes(page().encode(), "p.html", "h", 100)
+    assert result.records == []
+    assert "too large" in result.quarantine[0]["reason"]
+
+
+def test_extract_stage_resolves_the_credit_of_html_records() -> None:
+    """The extract stage treats ``format="html"`` as structured: the trailing "(Reuters)"
+    and the dateline become ``original_source`` and leave the body."""
+    (rec,), _ = read(page())
+    out = extract(schema.conform(pl.DataFrame([rec]), schema.RAW_RECORD)).row(0, named=True)
+    assert out["original_source"] == "Reuters"
+    assert "(Reuters)" not in out["body"]
+
+
+def test_furniture_regex_translation() -> None:
+    rx = html.python_regex(r"^\p{Lu}[\p{L}'’.-]+(?:\s+\p{Lu}[\p{L}.-]+)* is a (?-u:\b)reporter")
+    assert rx is not None
+    assert rx.search("Émile Zola is a reporter")
+
+
+@settings(max_examples=150, deadline=None)
+@given(data=st.binary(max_size=3000))
+def test_any_bytes_give_a_record_or_a_reason(data: bytes) -> None:
+    result = read_bytes(data, "x.html", "h", LIMIT)
+    assert len(result.records) + len(result.quarantine) == 1
+    for q in result.quarantine:
+        assert q["reason"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    words=st.lists(
+        st.text(alphabet=st.characters(categories=["L", "N", "Zs", "P"]), min_size=1, max_size=12),
+        min_size=30,
+        max_size=120,
+    )
+)
+def test_text_in_paragraphs_survives(words: list[str]) -> None:
+    """Property: a page of one long paragraph yields a record whose body comes from it."""
+    text = " ".join(w.strip() or "x" for w in words) + "."
+    doc = f"<html><body><article><p>{html_escape(text)}</p></article></body></html>"
+    result = read_bytes(doc.encode(), "x.html", "h", LIMIT)
+    assert len(result.records) + len(result.quarantine) == 1
+
+
+def html_escape(text: str) -> str:
+    return std_html.escape(text)
