@@ -318,6 +318,78 @@ def explain_topic(
 
 
 @app.command()
+def docs(
+    warehouse: WarehouseOpt = None,
+    build: Annotated[bool, typer.Option(help="Rebuild from validation_results first.")] = True,
+) -> None:
+    """Build the Data Docs (validation results, batch checks, suites) and print their path."""
+    from newsdesk.warehouse import Warehouse, WarehouseError  # noqa: PLC0415
+
+    settings = get_settings()
+    wh = Warehouse(_warehouse_dir(warehouse), settings.sql_dir)
+    target = wh.root / "docs"
+    if build:
+        from newsdesk.datadocs import build_data_docs  # noqa: PLC0415
+
+        try:
+            results = wh.query("select * from validation_results")
+            runs = wh.query("select run_id, started_at from runs")
+        except WarehouseError as exc:
+            raise fail(str(exc)) from None
+        index = build_data_docs(
+            results,
+            settings.expectations_dir,
+            target,
+            run_times=dict(zip(runs["run_id"], runs["started_at"], strict=True)),
+        )
+    else:
+        index = target / "index.html"
+        if not index.exists():
+            raise fail(f"no Data Docs at {target}: run `newsdesk docs` to build them")
+    console.print(str(index))
+
+
+@app.command()
+def requeue(
+    reason: Annotated[
+        str | None,
+        typer.Option(help="Only records whose quarantine reason contains this text."),
+    ] = None,
+    warehouse: WarehouseOpt = None,
+) -> None:
+    """Re-process quarantined records after a fix (a new reader or rule).
+
+    Their input files are read again whole: the files' earlier rows (loaded, duplicate or
+    quarantined) are replaced, so the reconciliation stays exact.
+    """
+    from newsdesk.warehouse import Warehouse, WarehouseError  # noqa: PLC0415
+
+    target = _warehouse_dir(warehouse)
+    wh = Warehouse(target, get_settings().sql_dir)
+    try:
+        paths = wh.quarantined_paths(reason)
+    except WarehouseError as exc:
+        raise fail(str(exc)) from None
+    if not paths:
+        console.print("nothing to requeue" + (f" for reason {reason!r}" if reason else ""))
+        return
+    gone = [p for p in paths if not Path(p).exists()]
+    if gone:
+        err.print(f"[yellow]skipped {len(gone)} input(s) no longer on disk:[/] {', '.join(gone)}")
+    paths = [p for p in paths if Path(p).exists()]
+    if not paths:
+        raise fail("none of the quarantined inputs exist any more")
+    from newsdesk.flow import newsdesk_flow  # noqa: PLC0415
+
+    t0 = time.perf_counter()
+    try:
+        summary = newsdesk_flow(paths=paths, warehouse=str(target), force=paths)
+    except WarehouseError as exc:
+        raise fail(str(exc)) from None
+    _print_summary(summary, total_s=time.perf_counter() - t0, import_s=0.0)
+
+
+@app.command()
 def retag(warehouse: WarehouseOpt = None) -> None:
     """Recompute topics for the whole warehouse (after editing the taxonomy or its terms)."""
     from newsdesk.flow import retag_flow  # noqa: PLC0415

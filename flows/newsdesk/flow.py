@@ -43,6 +43,13 @@ from newsdesk.dedupe import SEEN, dedupe
 from newsdesk.entities import find_entities
 from newsdesk.extract import extract
 from newsdesk.normalise import normalise
+from newsdesk.quality import (
+    BatchThresholds,
+    batch_checks,
+    failed_checks,
+    site_counts,
+    undated_count,
+)
 from newsdesk.readers.inventory import (
     InputFile,
     Plan,
@@ -55,7 +62,7 @@ from newsdesk.runs import RunSummary, gx_lock, new_run_id
 from newsdesk.settings import Settings, get_settings
 from newsdesk.syndication import SIGNATURE, assign_clusters, signatures
 from newsdesk.topics import classify_topics_and_themes
-from newsdesk.validate import ValidationOutcome, validate_articles
+from newsdesk.validate import VALIDATION_RESULT, BatchValidation, combine_results, validate_batch
 from newsdesk.version import code_version
 from newsdesk.warehouse import RunRecord, Warehouse
 
@@ -74,12 +81,14 @@ class Prepared:
 
 @dataclass
 class ShardResult:
-    """A staged shard: its counts and the dedupe keys of what it loaded."""
+    """A staged shard: its counts, validation results and what the batch checks need."""
 
     loaded: int
     duplicates: int
     quarantine_reasons: Counter[str]
-    seen: pl.DataFrame
+    results: pl.DataFrame
+    undated: int
+    sites: pl.DataFrame
 
 
 def shard_key(files: list[InputFile]) -> str:
@@ -92,8 +101,8 @@ def shard_key(files: list[InputFile]) -> str:
 
 # ----------------------------------------------------------------------------- IO tasks
 @task(name="plan_inputs", retries=2, retry_delay_seconds=[1, 5], cache_policy=NO_CACHE)
-def plan_inputs_task(paths: list[str], warehouse: Warehouse) -> Plan:
-    return plan_inputs([Path(p) for p in paths], warehouse.manifest())
+def plan_inputs_task(paths: list[str], warehouse: Warehouse, force: list[str]) -> Plan:
+    return plan_inputs([Path(p) for p in paths], warehouse.manifest(), force=set(force))
 
 
 @task(name="read_batch", retries=2, retry_delay_seconds=[1, 5], cache_policy=NO_CACHE)
@@ -113,9 +122,13 @@ def stage_batch_task(
 
 @task(name="commit_run", cache_policy=NO_CACHE)
 def commit_run_task(
-    warehouse: Warehouse, run: RunRecord, replaced: list[str], manifest: pl.DataFrame
+    warehouse: Warehouse,
+    run: RunRecord,
+    replaced: list[str],
+    manifest: pl.DataFrame,
+    publish: bool = True,
 ) -> None:
-    warehouse.commit(run, replaced, manifest)
+    warehouse.commit(run, replaced, manifest, publish=publish)
 
 
 # ----------------------------------------------------------------------------- stage tasks
@@ -163,9 +176,12 @@ def topics_task(articles: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
 
 
 @task(name="validate_batch", cache_policy=NO_CACHE)
-def validate_task(articles: pl.DataFrame, run_id: str) -> ValidationOutcome:
+def validate_task(
+    articles: pl.DataFrame, mentions: pl.DataFrame, topics: pl.DataFrame, run_id: str
+) -> BatchValidation:
+    """Every suite (articles, entity_mentions, article_topics) over one shard."""
     with gx_lock():
-        return validate_articles(articles, run_id)
+        return validate_batch(articles, mentions, topics, run_id)
 
 
 # ----------------------------------------------------------------------------- shard tasks
@@ -221,28 +237,29 @@ def enrich_shard(  # noqa: PLR0917 - a task's parameters are its cache identity
     """entities → topics → validate → stage for one deduplicated shard."""
     entities, mentions = entities_task(new)
     topics, themes = topics_task(new)
-    outcome = validate_task(new, run_id)
-    valid_ids = outcome.valid.select("article_id")
+    checked = validate_task(new, mentions, topics, run_id)
+    valid_ids = checked.articles.select("article_id")
     quarantine = pl.concat(
-        [schema.conform(q, schema.QUARANTINE) for q in (quarantine, outcome.quarantine)]
+        [schema.conform(q, schema.QUARANTINE) for q in (quarantine, checked.quarantine)]
     ).with_columns(pl.col("raw").str.slice(0, settings.quarantine_raw_chars))
     tables = {
-        "articles": outcome.valid,
-        "entities": entities,
-        "entity_mentions": mentions.join(valid_ids, on="article_id", how="semi"),
-        "article_topics": topics.join(valid_ids, on="article_id", how="semi"),
+        "articles": checked.articles,
+        "entities": entities.join(checked.entity_mentions, on="entity_id", how="semi"),
+        "entity_mentions": checked.entity_mentions,
+        "article_topics": checked.article_topics,
         "article_signatures": signature_rows.join(valid_ids, on="article_id", how="semi"),
         "article_themes": themes.join(valid_ids, on="article_id", how="semi"),
         "duplicates": duplicates.with_columns(pl.lit(run_id).alias("run_id")),
         "quarantine": quarantine,
-        "validation_results": outcome.results,
     }
     stage_batch_task(warehouse, run_id, part, tables)
     return ShardResult(
-        loaded=len(outcome.valid),
+        loaded=len(checked.articles),
         duplicates=len(duplicates),
         quarantine_reasons=Counter(quarantine["reason"].to_list()),
-        seen=schema.conform(outcome.valid, SEEN),
+        results=checked.results,
+        undated=undated_count(checked.articles),
+        sites=site_counts(checked.articles),
     )
 
 
@@ -263,6 +280,7 @@ def newsdesk_flow(
     paths: list[str] | None = None,
     warehouse: str | None = None,
     run_id: str | None = None,
+    force: list[str] | None = None,
 ) -> RunSummary:
     """Ingest raw article dumps under ``paths`` into the warehouse, incrementally.
 
@@ -270,6 +288,7 @@ def newsdesk_flow(
         paths: files or folders (recursive); default: the bundled sample.
         warehouse: warehouse folder; default ``NEWSDESK_WAREHOUSE`` or ``data/warehouse``.
         run_id: the run's id (default: taken from the flow run's name, so retries keep it).
+        force: input files to read again even if unchanged (``newsdesk requeue``).
     """
     settings = get_settings()
     logger = get_run_logger()
@@ -290,7 +309,7 @@ def newsdesk_flow(
         if done is not None:  # a retried flow run whose commit already happened
             logger.info("run %s was already committed; nothing to do", run_id)
             return RunSummary(**done, warehouse=str(wh.root))
-        plan = plan_inputs_task(paths, wh)
+        plan = plan_inputs_task(paths, wh, force or [])
         logger.info(
             "%d files: %d to read, %d unchanged (skipped), %d re-touched",
             plan.files_seen,
@@ -322,7 +341,8 @@ def newsdesk_flow(
                 inputs=list(paths),
                 prefect_flow_run_id=str(flow_run.id) if flow_run.id else None,
             )
-            commit_run_task(wh, record, replaced, manifest_rows(plan, per_file))
+            publish = not (summary.status == "failed_checks" and settings.quality_hold_failed_runs)
+            commit_run_task(wh, record, replaced, manifest_rows(plan, per_file), publish)
         except BaseException:
             # The staging stays: a retry of this flow run reuses its finished shards (they
             # are cached), and the next run with another id removes it on start.
@@ -358,10 +378,18 @@ def _ingest(  # noqa: PLR0917
     enriched: deque[tuple[int, PrefectFuture[ShardResult]]] = deque()
     next_shard = 0
 
+    results: list[pl.DataFrame] = []
+    sites: list[pl.DataFrame] = []
+    undated = 0
+
     def collect(result: ShardResult) -> None:
+        nonlocal undated
         summary.loaded += result.loaded
         summary.duplicates += result.duplicates
         reasons.update(result.quarantine_reasons)
+        results.append(result.results)
+        sites.append(result.sites)
+        undated += result.undated
 
     try:
         for i, files in enumerate(shards):
@@ -415,7 +443,46 @@ def _ingest(  # noqa: PLR0917
         raise
     summary.quarantined = sum(reasons.values())
     summary.quarantine_reasons = dict(reasons.most_common())
+    _check_run(summary, undated, sites, results, wh, settings)
     return summary, per_file
+
+
+def _check_run(  # noqa: PLR0917
+    summary: RunSummary,
+    undated: int,
+    sites: list[pl.DataFrame],
+    results: list[pl.DataFrame],
+    wh: Warehouse,
+    settings: Settings,
+) -> None:
+    """Batch checks against the warehouse's history; stage the run's validation results.
+
+    A failing critical check sets ``summary.status`` to ``failed_checks``."""
+    logger = get_run_logger()
+    run_id = summary.run_id
+    per_site = (
+        pl.concat(sites).group_by("site").agg(pl.col("loaded").sum()).sort("site")
+        if sites
+        else pl.DataFrame(schema={"site": pl.String(), "loaded": pl.Int64()})
+    )
+    checks = batch_checks(
+        {**asdict(summary), "undated": undated},
+        wh.run_history(),
+        per_site,
+        wh.site_history(),
+        BatchThresholds(**settings.quality_thresholds),  # type: ignore[arg-type]
+    )
+    if failed_checks(checks):
+        summary.status = "failed_checks"
+        logger.warning(
+            "run %s failed batch checks: %s",
+            run_id,
+            ", ".join(checks.filter(~pl.col("success"))["expectation"].to_list()),
+        )
+    validation = [schema.conform(checks, VALIDATION_RESULT)]
+    if results:
+        validation.insert(0, schema.conform(combine_results(pl.concat(results)), VALIDATION_RESULT))
+    wh.stage(run_id, "validation_results", pl.concat(validation), "run")
 
 
 def _publish_artifact(summary: RunSummary) -> None:

@@ -42,7 +42,12 @@ class Settings(BaseSettings):
     expectations_dir: Path = Field(
         default=PROJECT_ROOT / "expectations", description="Great Expectations suites."
     )
-    batch_files: int = Field(default=500, ge=1, description="Input files per processing batch.")
+    batch_files: int = Field(
+        default=2000,
+        ge=1,
+        description="Input files per shard (GX's fixed cost per shard favours large shards; "
+        "batch_bytes still caps memory).",
+    )
     batch_bytes: int = Field(
         default=64 * 1024 * 1024, ge=1024, description="Soft cap on raw bytes per batch."
     )
@@ -62,6 +67,16 @@ class Settings(BaseSettings):
         gt=0,
         le=1,
         description="Estimated Jaccard similarity (word 5-shingles) that makes a near copy.",
+    )
+    quality_thresholds: dict[str, float] = Field(
+        default_factory=dict,
+        description="Overrides of the batch checks' thresholds (newsdesk.quality."
+        'BatchThresholds field names), e.g. {"max_quarantine_share": 0.2}.',
+    )
+    quality_hold_failed_runs: bool = Field(
+        default=False,
+        description="When a run fails a critical batch check, publish none of its rows "
+        "(status failed_checks; its files stay unloaded so the next run retries them).",
     )
     shards_in_flight: int = Field(
         default=2, ge=1, description="Shards processed (and held in memory) at once."

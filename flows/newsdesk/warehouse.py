@@ -233,6 +233,33 @@ class Warehouse:
         )
         return dict(zip(keys, rows[0], strict=True))
 
+    def run_history(self) -> pl.DataFrame:
+        """Earlier runs, for the batch checks (``runs`` rows, oldest first)."""
+        with self.connect() as con:
+            return con.sql(
+                "select run_id, started_at, status, records_in, loaded from runs "
+                "order by started_at"
+            ).pl()
+
+    def site_history(self) -> pl.DataFrame:
+        """Loaded articles per run and site, for the per-site volume check (approximate: a
+        replaced file's articles count under the run that last loaded them)."""
+        with self.connect() as con:
+            return con.sql(
+                "select run_id, coalesce(site, '(no site)') as site, count(*) as loaded "
+                "from articles group by all order by all"
+            ).pl()
+
+    def quarantined_paths(self, reason: str | None) -> list[str]:
+        """Input files with quarantined records (whose reason contains ``reason``)."""
+        with self.connect(read_only=True) as con:
+            rows = con.sql(
+                "select distinct split_part(source_path, '!/', 1) from quarantine "
+                "where $reason is null or contains(reason, $reason) order by 1",
+                params={"reason": reason},
+            ).fetchall()
+        return [r[0] for r in rows]
+
     def iter_articles(self, columns: Sequence[str], batch_rows: int) -> Iterator[pl.DataFrame]:
         """Articles in ``article_id`` order, ``batch_rows`` at a time (bounded memory)."""
         cols = ", ".join(f'"{c}"' for c in columns)
@@ -355,13 +382,20 @@ class Warehouse:
         run: RunRecord,
         replaced_paths: Sequence[str],
         manifest_rows: pl.DataFrame,
+        *,
+        publish: bool = True,
     ) -> None:
         """Make a run's staged rows visible, atomically, then export Parquet.
 
         ``replaced_paths``: input files read in this run; their earlier records are deleted
         first (delete-insert by source path). ``manifest_rows``: ``MANIFEST`` rows for every
-        file read or re-checked in this run.
+        file read or re-checked in this run. ``publish=False`` (a run held back by its batch
+        checks) records only the run and its validation results: no data rows, no manifest
+        update, so the next run reads those files again.
         """
+        if not publish:
+            replaced_paths = []
+            manifest_rows = manifest_rows.clear()
         staged = self.staging_root / run.run_id
         with self.connect() as con:
             con.register(
@@ -376,6 +410,8 @@ class Warehouse:
                 touched = self._months_of_replaced(con)
                 self._delete_replaced(con)
                 for table, columns in STAGED_TABLES.items():
+                    if not publish and table != "validation_results":
+                        continue
                     files = sorted((staged / table).glob("*.parquet"))
                     if not files:
                         continue
@@ -437,13 +473,13 @@ class Warehouse:
 
     @staticmethod
     def _delete_replaced(con: duckdb.DuckDBPyConnection) -> None:
-        old_ids = "select article_id from articles where source_path in (select * from _replaced)"
-        con.execute(f"delete from entity_mentions where article_id in ({old_ids})")
-        con.execute(f"delete from article_topics where article_id in ({old_ids})")
-        con.execute(f"delete from article_signatures where article_id in ({old_ids})")
-        con.execute(f"delete from article_themes where article_id in ({old_ids})")
+        # an archive member's source_path is "archive!/member": it belongs to the archive
+        of_replaced = "split_part(source_path, '!/', 1) in (select * from _replaced)"
+        old_ids = f"select article_id from articles where {of_replaced}"
+        for child in ("entity_mentions", "article_topics", "article_signatures", "article_themes"):
+            con.execute(f"delete from {child} where article_id in ({old_ids})")
         for table in ("articles", "duplicates", "quarantine"):
-            con.execute(f"delete from {table} where source_path in (select * from _replaced)")
+            con.execute(f"delete from {table} where {of_replaced}")
 
     @staticmethod
     def _months_of_replaced(con: duckdb.DuckDBPyConnection) -> set[str]:
