@@ -277,3 +277,48 @@ def test_retried_flow_run_reuses_finished_shards(
     # no article was classified twice: the retry skipped the shards already staged
     assert len(classified) == len(set(classified))
     assert q(wh, "select count(*) n from articles")["n"][0] == summary.loaded
+
+
+def test_warc_streams_in_chunks_through_the_flow(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A WARC is read chunk by chunk, one shard each, and every record reconciles."""
+    import io  # noqa: PLC0415
+
+    from warcio.statusandheaders import StatusAndHeaders  # noqa: PLC0415
+    from warcio.warcwriter import WARCWriter  # noqa: PLC0415
+
+    src = tmp_path / "in"
+    src.mkdir()
+    paragraph = (
+        "<p>The regional council approved a new budget for roads and schools on Monday, "
+        "after a debate that lasted late into the night, officials said in story {i}.</p>"
+    )
+    with (src / "crawl.warc.gz").open("wb") as fh:
+        writer = WARCWriter(fh, gzip=True)
+        for i in range(25):
+            html = (
+                f"<html><head><title>Council budget story {i}</title></head><body>"
+                f"<article><h1>Council budget story {i}</h1>"
+                + paragraph.format(i=i) * 3
+                + "</article></body></html>"
+            ).encode()
+            headers = StatusAndHeaders(
+                "200 OK", [("Content-Type", "text/html; charset=utf-8")], protocol="HTTP/1.1"
+            )
+            writer.write_record(
+                writer.create_warc_record(
+                    f"https://example.org/story-{i}",
+                    "response",
+                    payload=io.BytesIO(html),
+                    http_headers=headers,
+                )
+            )
+    monkeypatch.setenv("NEWSDESK_STREAM_CHUNK_RECORDS", "10")
+    get_settings.cache_clear()
+    wh = tmp_path / "wh"
+    summary = run_flow([src], wh)
+    assert (summary.records_in, summary.loaded) == (25, 25)
+    keys = q(wh, "select record_key, url from articles order by url")
+    assert keys["url"].str.starts_with("https://example.org/story-").all()
+    assert keys["record_key"].n_unique() == 25  # record key = the record's byte offset

@@ -25,7 +25,7 @@ from __future__ import annotations
 import hashlib
 import time
 from collections import Counter, deque
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -54,9 +54,11 @@ from newsdesk.readers.inventory import (
     InputFile,
     Plan,
     batches,
+    is_streamed,
     manifest_rows,
     plan_inputs,
     read_batch,
+    read_chunk_of,
 )
 from newsdesk.runs import RunSummary, gx_lock, new_run_id
 from newsdesk.settings import Settings, get_settings
@@ -69,6 +71,15 @@ from newsdesk.warehouse import RunRecord, Warehouse
 RUN_NAME_PREFIX = "newsdesk-"
 
 
+@dataclass(frozen=True)
+class Shard:
+    """A unit of work: a batch of small files, or one chunk of a streamed file (WARC)
+    starting at byte ``offset``."""
+
+    files: list[InputFile]
+    offset: int | None = None
+
+
 @dataclass
 class Prepared:
     """A shard after read → extract → normalise."""
@@ -77,6 +88,7 @@ class Prepared:
     quarantine: pl.DataFrame
     records_in: int
     per_file: dict[str, int]
+    next_offset: int | None = None  # streamed file: where its next chunk starts
 
 
 @dataclass
@@ -91,12 +103,22 @@ class ShardResult:
     sites: pl.DataFrame
 
 
-def shard_key(files: list[InputFile]) -> str:
-    """Identity of a shard's input: its files' paths and content hashes."""
-    digest = hashlib.sha256()
-    for f in files:
+def shard_key(shard: Shard) -> str:
+    """Identity of a shard's input: its files' paths and content hashes (and chunk offset)."""
+    digest = hashlib.sha256(f"offset={shard.offset}\n".encode())
+    for f in shard.files:
         digest.update(f"{f.path}\0{f.file_hash}\n".encode())
     return digest.hexdigest()[:24]
+
+
+def plan_shards(plan: Plan, settings: Settings) -> list[Shard]:
+    """Small files in batches; each streamed file (WARC) as its first chunk."""
+    regular = [f for f in plan.to_read if not is_streamed(f)]
+    streamed = [f for f in plan.to_read if is_streamed(f)]
+    return [
+        *(Shard(files) for files in batches(regular, settings.batch_files, settings.batch_bytes)),
+        *(Shard([f], 0) for f in streamed),
+    ]
 
 
 # ----------------------------------------------------------------------------- IO tasks
@@ -107,9 +129,13 @@ def plan_inputs_task(paths: list[str], warehouse: Warehouse, force: list[str]) -
 
 @task(name="read_batch", retries=2, retry_delay_seconds=[1, 5], cache_policy=NO_CACHE)
 def read_batch_task(
-    files: list[InputFile], settings: Settings
-) -> tuple[pl.DataFrame, pl.DataFrame, dict[str, int]]:
-    return read_batch(files, settings.max_file_bytes, settings.max_record_chars)
+    shard: Shard, settings: Settings
+) -> tuple[pl.DataFrame, pl.DataFrame, dict[str, int], int | None]:
+    if shard.offset is not None:
+        return read_chunk_of(
+            shard.files[0], shard.offset, settings.stream_chunk_records, settings.max_record_chars
+        )
+    return (*read_batch(shard.files, settings.max_file_bytes, settings.max_record_chars), None)
 
 
 @task(name="stage_batch", retries=2, retry_delay_seconds=[1, 5], cache_policy=NO_CACHE)
@@ -199,18 +225,16 @@ def _extract_quarantine(extracted: pl.DataFrame, run_id: str, keep_chars: int) -
 
 
 @task(name="prepare_shard", cache_policy=NO_CACHE)
-def prepare_shard(
-    files: list[InputFile], run_id: str, version: str, settings: Settings
-) -> Prepared:
+def prepare_shard(shard: Shard, run_id: str, version: str, settings: Settings) -> Prepared:
     """read → extract → normalise for one shard of input files."""
-    raw, read_q, per_file = read_batch_task(files, settings)
+    raw, read_q, per_file, next_offset = read_batch_task(shard, settings)
     extracted = extract_task(raw)
     extract_q = _extract_quarantine(extracted, run_id, settings.quarantine_raw_chars)
     articles = normalise_task(extracted.filter(pl.col("extract_error").is_null()), run_id, version)
     quarantine = pl.concat(
         [read_q.with_columns(pl.lit(run_id).alias("run_id")), extract_q]
     ).with_columns(pl.col("raw").str.slice(0, settings.quarantine_raw_chars))
-    return Prepared(articles, quarantine, len(raw) + len(read_q), per_file)
+    return Prepared(articles, quarantine, len(raw) + len(read_q), per_file, next_offset)
 
 
 def _enrich_cache_key(_context: Any, parameters: dict[str, Any]) -> str:
@@ -367,38 +391,34 @@ def _ingest(  # noqa: PLR0917
 
     Returns the run's counts and the number of records read from each file."""
     logger = get_run_logger()
-    shards = list(batches(plan.to_read, settings.batch_files, settings.batch_bytes))
-    seen = wh.seen(replaced) if shards else schema.empty(SEEN)
-    known = wh.signatures(replaced) if shards else schema.empty(SIGNATURE)
+    queue = deque(plan_shards(plan, settings))
+    shards = len(queue)
+    seen = wh.seen(replaced) if queue else schema.empty(SEEN)
+    known = wh.signatures(replaced) if queue else schema.empty(SIGNATURE)
     summary = RunSummary(run_id=run_id, status="completed", files_processed=len(plan.to_read))
     per_file: dict[str, int] = {}
     reasons: Counter[str] = Counter()
     window = max(1, settings.shards_in_flight)
-    prepared: deque[PrefectFuture[Prepared]] = deque()
+    prepared: deque[tuple[Shard, PrefectFuture[Prepared]]] = deque()
     enriched: deque[tuple[int, PrefectFuture[ShardResult]]] = deque()
-    next_shard = 0
+    i = 0
 
-    results: list[pl.DataFrame] = []
-    sites: list[pl.DataFrame] = []
-    undated = 0
-
-    def collect(result: ShardResult) -> None:
-        nonlocal undated
-        summary.loaded += result.loaded
-        summary.duplicates += result.duplicates
-        reasons.update(result.quarantine_reasons)
-        results.append(result.results)
-        sites.append(result.sites)
-        undated += result.undated
+    totals = _Totals(summary, reasons)
+    collect = totals.add
 
     try:
-        for i, files in enumerate(shards):
-            while next_shard < len(shards) and len(prepared) < window:
-                prepared.append(prepare_shard.submit(shards[next_shard], run_id, version, settings))
-                next_shard += 1
-            shard = prepared.popleft().result()
+        while queue or prepared:
+            while queue and len(prepared) < window:
+                work = queue.popleft()
+                prepared.append((work, prepare_shard.submit(work, run_id, version, settings)))
+            work, future = prepared.popleft()
+            shard = future.result()
+            if shard.next_offset is not None:  # the streamed file's next chunk, next in line
+                queue.appendleft(Shard(work.files, shard.next_offset))
+                shards += 1
             summary.records_in += shard.records_in
-            per_file.update(shard.per_file)
+            for path, n in shard.per_file.items():
+                per_file[path] = per_file.get(path, 0) + n
             new, dups = dedupe_task(shard.articles, seen)
             # dedupe keys grow with what this shard may load; validation may still quarantine
             # some of them, in which case a later copy counts as a duplicate of a quarantined
@@ -417,7 +437,7 @@ def _ingest(  # noqa: PLR0917
                         shard.quarantine,
                         run_id,
                         part,
-                        shard_key(files),
+                        shard_key(work),
                         wh,
                         settings,
                     ),
@@ -426,25 +446,46 @@ def _ingest(  # noqa: PLR0917
             while len(enriched) >= window:
                 collect(enriched.popleft()[1].result())
             logger.info(
-                "shard %d/%d: %d files, %d records",
+                "shard %d/%d: %d files%s, %d records",
                 i + 1,
-                len(shards),
-                len(files),
+                shards,
+                len(work.files),
+                "" if work.offset is None else f" from byte {work.offset:,}",
                 shard.records_in,
             )
+            i += 1
         while enriched:
             collect(enriched.popleft()[1].result())
     except BaseException:
         # Let shards already running finish, so that none writes into the staging after
         # the run has failed (a retry resumes from it; the next run removes it).
-        pending: list[PrefectFuture[Any]] = [*prepared, *(f for _, f in enriched)]
+        pending: list[PrefectFuture[Any]] = [*(f for _, f in prepared), *(f for _, f in enriched)]
         for future in pending:
             future.wait()
         raise
     summary.quarantined = sum(reasons.values())
     summary.quarantine_reasons = dict(reasons.most_common())
-    _check_run(summary, undated, sites, results, wh, settings)
+    _check_run(summary, totals.undated, totals.sites, totals.results, wh, settings)
     return summary, per_file
+
+
+@dataclass
+class _Totals:
+    """What the run accumulates from its staged shards."""
+
+    summary: RunSummary
+    reasons: Counter[str]
+    results: list[pl.DataFrame] = field(default_factory=list)
+    sites: list[pl.DataFrame] = field(default_factory=list)
+    undated: int = 0
+
+    def add(self, result: ShardResult) -> None:
+        self.summary.loaded += result.loaded
+        self.summary.duplicates += result.duplicates
+        self.reasons.update(result.quarantine_reasons)
+        self.results.append(result.results)
+        self.sites.append(result.sites)
+        self.undated += result.undated
 
 
 def _check_run(  # noqa: PLR0917

@@ -51,6 +51,9 @@ class Settings(BaseSettings):
     batch_bytes: int = Field(
         default=64 * 1024 * 1024, ge=1024, description="Soft cap on raw bytes per batch."
     )
+    stream_chunk_records: int = Field(
+        default=1000, ge=1, description="Records per shard when streaming a WARC file."
+    )
     max_file_bytes: int = Field(
         default=256 * 1024 * 1024,
         ge=1,

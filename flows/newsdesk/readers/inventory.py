@@ -17,8 +17,8 @@ from pathlib import Path
 import polars as pl
 
 from newsdesk import schema
-from newsdesk.readers import discover, read_bytes
-from newsdesk.readers.base import quarantine_row
+from newsdesk.readers import discover, read_bytes, stream_reader
+from newsdesk.readers.base import ReadResult, quarantine_row
 
 #: The warehouse's ``files`` table: what each input file looked like when last loaded.
 MANIFEST: dict[str, pl.DataType] = {
@@ -137,6 +137,47 @@ def batches(
         yield batch
 
 
+def is_streamed(f: InputFile) -> bool:
+    """Large multi-record formats (WARC) are read in chunks, one shard per chunk."""
+    return stream_reader(f.path) is not None
+
+
+def read_chunk_of(
+    f: InputFile, offset: int, max_records: int, max_record_chars: int
+) -> tuple[pl.DataFrame, pl.DataFrame, dict[str, int], int | None]:
+    """One chunk of a streamed file from ``offset`` → (records, quarantine, counts, next)."""
+    reader = stream_reader(f.path)
+    if reader is None:  # not an assert: must hold under python -O
+        raise ValueError(f"{f.path} has no streaming reader")
+    try:
+        result = reader(Path(f.path), f.path, f.file_hash, max_record_chars, offset, max_records)
+    except OSError as exc:
+        result = ReadResult.failed(quarantine_row(f.path, str(offset), f"cannot read: {exc}", b""))
+    raw, q = _frames(result.records, result.quarantine)
+    return raw, q, {f.path: len(result.records) + len(result.quarantine)}, result.next_offset
+
+
+def _frames(
+    records: list[dict[str, object]], quarantine: list[dict[str, object]]
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    raw = schema.conform(
+        pl.DataFrame(records, schema_overrides=schema.RAW_RECORD, infer_schema_length=None)
+        if records
+        else schema.empty(schema.RAW_RECORD),
+        schema.RAW_RECORD,
+    )
+    q = (
+        pl.DataFrame(
+            quarantine, schema={k: v for k, v in schema.QUARANTINE.items() if k != "run_id"}
+        )
+        if quarantine
+        else None
+    )
+    return raw, schema.conform(
+        q if q is not None else schema.empty(schema.QUARANTINE), schema.QUARANTINE
+    )
+
+
 def read_batch(
     files: Sequence[InputFile], max_file_bytes: int, max_record_chars: int
 ) -> tuple[pl.DataFrame, pl.DataFrame, dict[str, int]]:
@@ -172,20 +213,5 @@ def read_batch(
         records.extend(result_r)
         quarantine.extend(result_q)
         per_file[f.path] = len(result_r) + len(result_q)
-    raw = schema.conform(
-        pl.DataFrame(records, schema_overrides=schema.RAW_RECORD, infer_schema_length=None)
-        if records
-        else schema.empty(schema.RAW_RECORD),
-        schema.RAW_RECORD,
-    )
-    q = (
-        pl.DataFrame(
-            quarantine, schema={k: v for k, v in schema.QUARANTINE.items() if k != "run_id"}
-        )
-        if quarantine
-        else None
-    )
-    q_frame = schema.conform(
-        q if q is not None else schema.empty(schema.QUARANTINE), schema.QUARANTINE
-    )
+    raw, q_frame = _frames(records, quarantine)
     return raw, q_frame, per_file
