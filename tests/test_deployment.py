@@ -62,9 +62,21 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]
     }
     log = (home / "server.log").open("wb")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1",
-         "--port", str(port)],
-        env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        [
+            sys.executable,
+            "-m",
+            "prefect",
+            "server",
+            "start",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
     try:
         deadline = time.monotonic() + 90
@@ -75,8 +87,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]
             except httpx.HTTPError:
                 pass
             if proc.poll() is not None or time.monotonic() > deadline:
-                pytest.fail("prefect server did not start: "
-                            + (home / "server.log").read_text()[-2000:])
+                pytest.fail(
+                    "prefect server did not start: " + (home / "server.log").read_text()[-2000:]
+                )
             time.sleep(0.5)
         yield env
     finally:
@@ -86,8 +99,13 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]
 
 def _prefect(env: dict[str, str], *args: str, timeout: float = 90) -> str:
     out = subprocess.run(
-        [sys.executable, "-m", "prefect", *args], env=env, cwd=ROOT, capture_output=True,
-        text=True, timeout=timeout, check=False,
+        [sys.executable, "-m", "prefect", *args],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
     )
     assert out.returncode == 0, f"prefect {' '.join(args)} failed:\n{out.stdout}\n{out.stderr}"
     return out.stdout
@@ -106,17 +124,30 @@ def test_deployment_runs_on_a_worker(server: dict[str, str], tmp_path: Path) -> 
         assert name in deployed
 
     triggered = _prefect(
-        server, "deployment", "run", "newsdesk/hourly-ingest",
-        "--params", json.dumps({"paths": [str(drop)], "warehouse": str(warehouse)}),
+        server,
+        "deployment",
+        "run",
+        "newsdesk/hourly-ingest",
+        "--params",
+        json.dumps({"paths": [str(drop)], "warehouse": str(warehouse)}),
     )
-    flow_run_id = next(
-        line.split()[-1] for line in triggered.splitlines() if "UUID" in line
-    )
+    flow_run_id = next(line.split()[-1] for line in triggered.splitlines() if "UUID" in line)
 
     worker = subprocess.Popen(
-        [sys.executable, "-m", "prefect", "worker", "start", "--pool", "newsdesk-process",
-         "--run-once"],
-        env=server, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "prefect",
+            "worker",
+            "start",
+            "--pool",
+            "newsdesk-process",
+            "--run-once",
+        ],
+        env=server,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
         start_new_session=True,
     )
     api = server["PREFECT_API_URL"]
@@ -148,3 +179,50 @@ def test_deployment_runs_on_a_worker(server: dict[str, str], tmp_path: Path) -> 
 def con_run_id(warehouse: Path) -> str:
     with duckdb.connect(str(warehouse / "newsdesk.duckdb"), read_only=True) as con:
         return str(con.sql("select run_id from runs").fetchall()[0][0])
+
+
+def test_serve_registers_a_scheduled_deployment(server: dict[str, str], tmp_path: Path) -> None:
+    """`newsdesk serve` serves the flow on its schedule from one process (no worker)."""
+    drop = tmp_path / "drop"
+    drop.mkdir()
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "newsdesk.cli",
+            "serve",
+            str(drop),
+            "--warehouse",
+            str(tmp_path / "wh"),
+            "--interval",
+            "3600",
+            "--name",
+            "serve-test",
+        ],
+        env=server,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    api = server["PREFECT_API_URL"]
+    found: dict[str, object] = {}
+    try:
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline and not found:
+            reply = httpx.post(
+                f"{api}/deployments/filter",
+                json={"deployments": {"name": {"any_": ["serve-test"]}}},
+                timeout=5,
+            )
+            found = next(iter(reply.json()), {})
+            if proc.poll() is not None:
+                break
+            time.sleep(1)
+    finally:
+        _stop(proc)
+    output = proc.stdout.read().decode(errors="replace") if proc.stdout else ""
+    assert found, f"serve registered no deployment:\n{output[-2000:]}"
+    assert found["parameters"] == {"paths": [str(drop)], "warehouse": str(tmp_path / "wh")}
+    schedules = found.get("schedules") or []
+    assert schedules and schedules[0]["schedule"]["interval"] == 3600

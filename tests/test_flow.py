@@ -322,3 +322,57 @@ def test_warc_streams_in_chunks_through_the_flow(
     keys = q(wh, "select record_key, url from articles order by url")
     assert keys["url"].str.starts_with("https://example.org/story-").all()
     assert keys["record_key"].n_unique() == 25  # record key = the record's byte offset
+
+
+def test_requeue_reprocesses_quarantined_records_after_a_fix(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A rule was too strict; after the fix, `newsdesk requeue` loads what it had stopped,
+    and the warehouse still accounts for every record exactly once."""
+    from typer.testing import CliRunner  # noqa: PLC0415
+
+    from newsdesk.cli import app  # noqa: PLC0415
+
+    src = tmp_path / "in"
+    shutil.copytree(SAMPLE, src)
+    wh = tmp_path / "wh"
+    monkeypatch.setenv("NEWSDESK_MIN_BODY_WORDS", "400")  # the too-strict rule
+    get_settings.cache_clear()
+    run_flow([src], wh)
+    stopped = q(wh, "select count(*) n from quarantine where contains(reason, 'word_count')")
+    assert stopped["n"][0] > 0
+    loaded_before = q(wh, "select count(*) n from articles")["n"][0]
+
+    monkeypatch.delenv("NEWSDESK_MIN_BODY_WORDS")  # the fix
+    get_settings.cache_clear()
+    result = CliRunner().invoke(app, ["requeue", "--reason", "word_count", "--warehouse", str(wh)])
+    assert result.exit_code == 0, result.output
+    assert "reconciliation" in result.output
+    assert (
+        q(wh, "select count(*) n from quarantine where contains(reason, 'word_count')")["n"][0] == 0
+    )
+    assert q(wh, "select count(*) n from articles")["n"][0] > loaded_before
+    accounted = q(
+        wh,
+        """select (select count(*) from articles) + (select count(*) from duplicates)
+                + (select count(*) from quarantine) as rows,
+                  (select sum(records_in) from files) as records""",
+    ).row(0)
+    assert accounted[0] == accounted[1]
+
+
+def test_docs_build_to_the_warehouse(sample_run) -> None:  # type: ignore[no-untyped-def]
+    from typer.testing import CliRunner  # noqa: PLC0415
+
+    from newsdesk.cli import app  # noqa: PLC0415
+
+    wh, _ = sample_run
+    result = CliRunner().invoke(app, ["docs", "--warehouse", str(wh)])
+    assert result.exit_code == 0, result.output
+    index = Path(result.output.strip().splitlines()[-1])
+    assert index == wh / "docs" / "index.html"
+    html = index.read_text()
+    for suite in ("articles", "entity_mentions", "article_topics"):
+        assert suite in html
+    results = q(wh, "select distinct suite from validation_results")["suite"].to_list()
+    assert {"articles", "entity_mentions", "article_topics", "batch"} <= set(results)

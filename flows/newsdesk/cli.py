@@ -346,7 +346,7 @@ def docs(
         index = target / "index.html"
         if not index.exists():
             raise fail(f"no Data Docs at {target}: run `newsdesk docs` to build them")
-    console.print(str(index))
+    typer.echo(str(index))  # plain: scripts read this path
 
 
 @app.command()
