@@ -1,4 +1,4 @@
-"""Extract stage: raw records → title, author, body without furniture, view count, credit.
+"""Extract stage: raw records → title, author, body without furniture, counts, date, credit.
 
 ``extract(records)`` takes ``schema.RAW_RECORD`` rows and returns ``schema.EXTRACTED`` rows.
 
@@ -6,23 +6,34 @@ Text dumps (a browser copy of a whole news page) go through a line classifier. E
 every record in the batch becomes one row of a Polars frame (doc, line number, text); features
 and labels are Polars expressions over that frame, so a batch is classified at once:
 
-1. **features** per line: word and character counts, sentence-final punctuation, share of
-   capitalised words, share of digits, furniture-phrase matches
-   (``data/reference/furniture.csv``), desk bylines (``data/reference/desk_bylines.csv``),
-   repetition inside the file, date / view-counter / byline / credit shapes;
-2. **base labels**: furniture, end (an end-of-article marker such as "You may also like" after
-   some body text, and everything after it), counter, credit, byline, date, source name, text;
-3. **context smoothing**: meta lines (byline, date, counter, credit) and blocks of five or more
-   short lines split the page into runs; the body is the run with the most sentence-like text,
-   from its first to its last sentence-like line, so short quote paragraphs between body
-   paragraphs stay while furniture and inserts ("Also read: ...") inside it are dropped;
+1. **features** per line: word and character counts, sentence-final punctuation, the share of
+   stopwords of the page's language (``data/reference/stopwords/<lang>.txt``; the language is
+   the one whose stopwords are most frequent in the page's longer lines), share of capitalised
+   words and of digits, furniture-phrase matches (``data/reference/furniture.csv``), desk
+   bylines (``data/reference/desk_bylines.csv``), repetition inside the file (lines the page
+   repeats, pull quotes that repeat the next paragraph), the publisher's name (masthead),
+   date / view / comment-counter / byline / credit shapes;
+2. **base labels**: furniture, end (an end-of-article marker such as "Most read" after some
+   body text, and everything after it), counter, credit, byline, date, source name, text;
+3. **context smoothing**: meta lines (byline, date, counter, credit) and blocks of short
+   headline-like lines split the page into runs; the body is the run with the most
+   sentence-like text (ends like a sentence, enough stopwords), from its first to its last
+   sentence-like line, so short lines between body paragraphs (quotes, crossheads) stay while
+   furniture and inserts ("Also read: ...") inside it are dropped; a list introduced by a line
+   ending in ":" belongs to the paragraph before it;
 4. **header**: the title is the heading-like line before the body that the breadcrumb or the
-   page repeats, else the best heading-like candidate; bylines, dates and view counts come from
-   the meta lines;
-5. **credits**: a leading dateline ``KYIV (AP) —``, a standalone credit line ``(BBC)``,
-   ``— Reuters``, ``Source: AFP``, ``with agencies``, a trailing ``(Reuters)`` and a byline
-   ``By AFP`` resolve through the source registry (``data/reference/sources.csv``) to one
-   canonical name; the markers are removed from the body.
+   page repeats, or that sits just above the byline / date, else the best heading-like
+   candidate; bylines, dates, view and comment counts come from the meta lines; relative
+   dates ("2 hours ago", "vor 3 Stunden", "ieri alle 22:45") are resolved against the record's
+   ``fetched_at``, and dates that the normalise stage cannot read (other languages' month
+   names, "14h20", "Uhr") are rewritten as ISO 8601 in ``published_raw``;
+5. **credits**: a leading dateline ``KYIV (AP) —`` (its place → ``dateline_place``), a
+   standalone credit line ``(BBC)``, ``— Reuters``, ``Source: AFP``, ``with agencies``, a trailing
+   ``(Reuters)`` and a byline ``By AFP`` resolve through the source registry
+   (``data/reference/sources.csv``) to one canonical name; the markers are removed from the body.
+
+``site_furniture`` (from ``learn_site_furniture`` over many dumps of one site) adds lines that
+a site repeats on many pages to the furniture.
 
 JSON records keep their fields; only step 5 runs over their body, and their author is cleaned
 like a byline ("By Ana Ruiz and Tom Hale" → "Ana Ruiz, Tom Hale").
@@ -33,9 +44,12 @@ from __future__ import annotations
 
 import csv
 import re
+import re._parser as _sre_parser  # the regex parser of the standard library (Python 3.11+)
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 
@@ -48,15 +62,27 @@ LABELS = ("title", "byline", "date", "counter", "body", "furniture", "credit", "
 META_MAX_WORDS = 16
 #: Longest line (in words) that a ``prefix`` furniture phrase may start.
 PREFIX_MAX_WORDS = 30
+#: Longest line (in words) that ``regex`` furniture patterns are tried on.
+REGEX_MAX_WORDS = 60
 #: A body-like line: ends like a sentence and has at least this many words ...
 STRONG_MIN_WORDS = 6
-#: ... or is this long whatever its ending.
+#: ... or is this long whatever its ending ...
 LONG_LINE_WORDS = 25
+#: ... and, when the page's language is known, this share of its words are stopwords.
+MIN_STOPWORD_SHARE = 0.12
+#: A page whose long lines have fewer stopwords than this is in a language without a list.
+DOC_STOPWORD_SHARE = 0.08
+#: A "related" box inside the article: the article goes on within this many lines after it.
+SOFT_END_LOOKAHEAD = 8
 #: This many consecutive short non-sentence lines split the page (menus, link lists).
 SHORT_BLOCK_LINES = 5
 SHORT_BLOCK_MAX_WORDS = 15
 #: A title candidate has at most this many words.
 TITLE_MAX_WORDS = 30
+#: Items of a list introduced by a line ending in ":" have at most this many words.
+LIST_ITEM_MAX_WORDS = 40
+#: Characters of a page's longer lines used to tell its language.
+LANGUAGE_SAMPLE_CHARS = 300
 
 
 def ascii_boundaries(pattern: str) -> str:
@@ -70,22 +96,51 @@ _QUOTE_CLOSE = "\"'”’»)\\]"
 #: Sentence-final punctuation, perhaps followed by a short credit "(AP)" or "— AFP".
 _ENDS_SENTENCE = (
     rf"[.!?…][{_QUOTE_CLOSE}]*"
-    r"(?:\s*[(\[][^()\[\]]{1,40}[)\]]|\s+[—–-]{1,2}\s*\p{Lu}[\p{L} .-]{0,30})?$"
+    r"(?:\s*[(\[][^()\[\]]{1,40}[)\]]|\s+[—–-]{1,2}\s*[A-Z][A-Za-z .-]{0,30})?$"
 )
 _ENDS_PERIOD = rf"[^.]\.[{_QUOTE_CLOSE}]*$"
+#: How many characters at a line's end the ending regexes need to see.
+_TAIL_CHARS = 48
 _STRIP = " :.!|•·"
 
-_MONTHS = (
-    r"jan(?:uary|\.)?|feb(?:ruary|\.)?|mar(?:ch|\.)?|apr(?:il|\.)?|may|june?|july?|"
-    r"aug(?:ust|\.)?|sep(?:t(?:ember)?)?\.?|oct(?:ober|\.)?|nov(?:ember|\.)?|dec(?:ember|\.)?|"
-    r"januar|februar|märz|mai|juni|juli|oktober|dezember|"
-    r"janvier|février|mars|avril|juin|juillet|août|septembre|octobre|novembre|décembre|"
-    r"enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|setiembre|octubre|"
-    r"noviembre|diciembre"
+#: Month names and abbreviations → month number; English ones are left for the normalise
+#: stage to parse, the others make extract rewrite the date as ISO 8601.
+MONTHS_EN = {
+    "jan": 1, "january": 1, "feb": 2, "february": 2, "mar": 3, "march": 3, "apr": 4,
+    "april": 4, "may": 5, "jun": 6, "june": 6, "jul": 7, "july": 7, "aug": 8, "august": 8,
+    "sep": 9, "sept": 9, "september": 9, "oct": 10, "october": 10, "nov": 11,
+    "november": 11, "dec": 12, "december": 12,
+}  # fmt: skip
+MONTHS_OTHER = {
+    # de
+    "januar": 1, "jänner": 1, "februar": 2, "märz": 3, "mär": 3, "mai": 5, "juni": 6,
+    "juli": 7, "okt": 10, "oktober": 10, "dezember": 12, "dez": 12,
+    # fr
+    "janvier": 1, "janv": 1, "février": 2, "févr": 2, "fév": 2, "mars": 3, "avril": 4,
+    "avr": 4, "juin": 6, "juillet": 7, "juil": 7, "août": 8, "septembre": 9,
+    "octobre": 10, "novembre": 11, "décembre": 12, "déc": 12,
+    # es
+    "enero": 1, "ene": 1, "febrero": 2, "marzo": 3, "abril": 4, "abr": 4, "mayo": 5,
+    "junio": 6, "julio": 7, "agosto": 8, "ago": 8, "septiembre": 9, "setiembre": 9,
+    "octubre": 10, "noviembre": 11, "diciembre": 12, "dic": 12,
+    # it
+    "gennaio": 1, "gen": 1, "febbraio": 2, "aprile": 4, "maggio": 5, "mag": 5,
+    "giugno": 6, "giu": 6, "luglio": 7, "lug": 7, "settembre": 9, "set": 9,
+    "ottobre": 10, "ott": 10, "dicembre": 12,
+    # pt
+    "janeiro": 1, "fevereiro": 2, "fev": 2, "março": 3, "maio": 5, "junho": 6,
+    "julho": 7, "setembro": 9, "outubro": 10, "out": 10, "novembro": 11, "dezembro": 12,
+    # nl
+    "januari": 1, "februari": 2, "maart": 3, "mrt": 3, "mei": 5, "augustus": 8,
+}  # fmt: skip
+_MONTHS = "|".join(
+    re.escape(m) + (r"\.?" if len(m) <= 4 else "")
+    for m in sorted({**MONTHS_EN, **MONTHS_OTHER}, key=len, reverse=True)
 )
 _TIME = (
-    r"(?:,?\s*(?:at\s+|um\s+|à\s+|a las\s+|-\s*)?\d{1,2}[:.h]\d{2}(?::\d{2})?"
-    r"(?:\s*[ap]\.?\s?m\.?)?(?:\s*(?-i:[A-Z]{2,5})\b|\s*(?:GMT|UTC)\s*[+-]\s*\d{1,2}(?::?\d{2})?)?)?"
+    r"(?:,?\s*(?:at\s+|um\s+|à\s+|a las\s+|alle\s+|às\s+|om\s+|-\s*|/\s*|\|\s*)?"
+    r"\d{1,2}[:.h]\d{2}(?::\d{2})?(?:\s*[ap]\.?\s?m\.?)?(?:\s*uhr\b|\s*h\b)?"
+    r"(?:\s*(?-i:[A-Z]{2,5})\b|\s*(?:GMT|UTC)\s*[+-]\s*\d{1,2}(?::?\d{2})?)?)?"
 )
 #: A date or timestamp inside a short line; the match is what ``published_raw`` keeps.
 DATE_RE = ascii_boundaries(
@@ -95,31 +150,97 @@ DATE_RE = ascii_boundaries(
     rf"|\b\d{{1,2}}(?:st|nd|rd|th|\.)?\s+(?:de\s+)?(?:{_MONTHS})\s+(?:de\s+)?\d{{4}}{_TIME}"
     rf"|\b\d{{1,2}}[/.]\d{{1,2}}[/.]\d{{4}}{_TIME})"
 )
-#: Relative times ("5 hours ago") mark a date line but are not kept as ``published_raw``.
-RELATIVE_DATE_RE = ascii_boundaries(
-    r"(?i)\b\d+\s*(?:sec|second|min|minute|hr|hour|day|week|month|year)s?\s+ago\b"
-    r"|^(?:published|updated|posted|last updated)\s*:?\s*(?:today|yesterday|just now)"
+#: Relative times ("5 hours ago", "vor 3 Stunden", "ieri") in seven languages.
+_REL_UNITS = (
+    r"sec|secs|second|seconds|min|mins|minute|minutes|hr|hrs|hour|hours|h|day|days|week|weeks|"
+    r"month|months|year|years|sekunden?|minuten?|stunden?|tagen?|tag|wochen?|monate?n?|"
+    r"jahren?|secondes?|heures?|jours?|semaines?|mois|ans?|segundos?|minutos?|horas?|días?|"
+    r"dias?|semanas?|meses|mes|años?|anos?|secondi|minuti|ore|ora|giorni|giorno|settimane?|"
+    r"mesi|mese|anni|anno|seconden|uur|uren|dagen|dag|weken|maanden|maand|jaar|jaren"
 )
+_REL_NUM = r"\d+|an?|one|eine[mnr]?|une?|una?|uma?|een"
+_REL_WORD_UNIT = r"[a-zäöüéèêàáíóúñçã]{1,12}"
+RELATIVE_DATE_RE = (
+    rf"(?i)(?:^|[\s(])(?:(?:{_REL_NUM})\s*{_REL_WORD_UNIT}\s+(?:ago|fa|geleden)"
+    rf"|(?:vor|il y a|hace|há)\s+(?:{_REL_NUM})\s+{_REL_WORD_UNIT}"
+    r"|today|yesterday|just now|heute|gestern|aujourd'hui|hier|hoy|ayer|hoje|ontem|oggi|ieri|"
+    r"vandaag|gisteren)(?:$|[\s.,:)|•·])"
+)
+_REL_GROUPS = (
+    rf"(?i)(?:({_REL_NUM})\s*({_REL_UNITS})\s+(?:ago|fa|geleden)"
+    rf"|(?:vor|il y a|hace|há|ha)\s+({_REL_NUM})\s+({_REL_UNITS}))"
+)
+_REL_DAY = (
+    r"(?i)\b(today|yesterday|just now|heute|gestern|aujourd'hui|hier|hoy|ayer|hoje|ontem|oggi|"
+    r"ieri|vandaag|gisteren)\b(?:\D{0,8}(\d{1,2})[:.h](\d{2})(?:\s*([ap])\.?m\.?)?)?"
+)
+_REL_UNIT_SECONDS = (
+    (r"^(?:sec|second|sekunde|seconde|segundo|secondi|seconden)", 1),
+    (r"^(?:min|minute|minuto|minuti)", 60),
+    (r"^(?:h$|hr|hour|stunde|heure|hora|ore$|ora$|uur|uren)", 3600),
+    (r"^(?:day|tag|jour|día|dia|giorn|dag)", 86400),
+    (r"^(?:week|woche|semaine|semana|settiman|weken)", 7 * 86400),
+    (r"^(?:month|monat|mois|mes|mese|mesi|maand)", 30 * 86400),
+    (r"^(?:year|jahr|an|ano|año|anno|anni|jaar)", 365 * 86400),
+)
+_DAY_WORD_OFFSET = {
+    "today": 0, "just now": 0, "heute": 0, "aujourd'hui": 0, "hoy": 0, "hoje": 0,
+    "oggi": 0, "vandaag": 0, "yesterday": -1, "gestern": -1, "hier": -1, "ayer": -1,
+    "ontem": -1, "ieri": -1, "gisteren": -1,
+}  # fmt: skip
 #: Words that make a date line the modification date rather than the publication date.
 UPDATED_RE = ascii_boundaries(
-    r"(?i)\b(?:updated|modified|edited|aktualisiert|mis à jour|actualizado)\b"
+    r"(?i)\b(?:updated|modified|edited|aktualisiert|mis à jour|actualizado|atualizad[oa]|"
+    r"aggiornato|bijgewerkt|gewijzigd)\b"
 )
 #: "1,204 views", "Views: 15", "👁 1.2K views", "1.204 Aufrufe".
-VIEW_RE = ascii_boundaries(
-    r"(?i)(?:\b(?:views?|page views|reads|hits|aufrufe|vues|visitas)\s*[:：-]?\s*"
-    r"(\d[\d,.' ]*\d|\d)\s*([km])?\b|(?:^|[\s|•·👁])(\d[\d,.' ]*\d|\d)\s*([km])?\s*"
-    r"(?:views?|page views|reads|hits|aufrufe|vues|visitas)\b)"
+_VIEW_WORDS = (
+    r"views?|page views|reads|hits|aufrufe|vues|visitas|visualizações|visualizzazioni|weergaven"
 )
-#: "By Jane Doe", "Written by ...", "Von ...": group 1 is the name part.
+VIEW_RE = ascii_boundaries(
+    rf"(?i)(?:\b(?:{_VIEW_WORDS})\s*[:：-]?\s*"
+    r"(\d[\d,.' ]*\d|\d)\s*([km])?\b|(?:^|[\s|•·👁])(\d[\d,.' ]*\d|\d)\s*([km])?\s*"
+    rf"(?:{_VIEW_WORDS})\b)"
+)
+#: "23 comments", "Comments (17)", "Kommentare (8)", "3 thoughts on “…”": the comment count.
+_COMMENT_WORDS = (
+    r"comments?|kommentare?|commentaires?|comentarios?|comentários?|commenti|commento|"
+    r"reacties|reactie|réactions?|responses?|replies|thoughts?"
+)
+COMMENT_RE = (
+    rf"(?i)^(?:(\d[\d,.]*)\s*({_COMMENT_WORDS})(?:\s+(?:on|to)\b.*)?"
+    rf"|(?:(?:show|view|read|see|bekijk|ver)\s+)?(?:all\s+|alle\s+|todos los\s+)?"
+    rf"(?:{_COMMENT_WORDS}|réagissez|join the conversation)\s*[(\[:]\s*(\d[\d,.]*)\s*[)\]]?)$"
+)
+#: A comment-count heading with its number on the line before ("31" / "Comments").
+_COMMENT_WORD_LINE = rf"(?i)^(?:{_COMMENT_WORDS})$"
+#: "By Jane Doe", "Written by ...", "Von ...", "Reporter: ...": group 1 is the name part.
 BYLINE_RE = ascii_boundaries(
-    r"(?i)^(?:by|written by|words by|reported by|posted by|story by|text by|author\s*:|"
-    r"authors\s*:|von|par|por)\s+((?-i:\p{Lu}).*)$"
+    r"(?i)^(?:(?:by|written by|words by|reported by|posted by|story by|text by|von|par|por|door|"
+    r"di)\s+|(?:by|author|authors|reporter|autor|auteur)\s*:\s*)((?-i:\p{Lu}).*)$"
+)
+#: Byline prefixes that are also ordinary words: the name part must look like a name.
+_WEAK_BY_PREFIX = r"(?i)^(?:von|par|por|door|di)\s"
+#: "Posted on September 14, 2025 by Dale Kowalchuk": a byline after the date.
+BYLINE_TAIL_RE = (
+    r"(?i)^(?:posted|published|written|publié|publicado|pubblicato|veröffentlicht)\b.{0,60}?"
+    r"\s(?:by|par|por|von|door|da)\s+((?-i:\p{Lu})[\p{L}'’.-]+(?:\s+(?-i:\p{Lu})[\p{L}'’.-]+){0,3})"
+    r"\s*$"
 )
 #: A person's name alone on a line: 2–5 capitalised words, particles allowed.
 NAME_RE = (
     r"^(?:(?:Dr|Mr|Mrs|Ms|Prof)\.?\s+)?\p{Lu}[\p{L}'’.-]*"
     r"(?:\s+(?:\p{Lu}[\p{L}'’.-]*|de|da|del|der|di|van|von|bin|al|el|la|le|y|and|&)){1,4}"
     r"(?:\s+in\s+\p{Lu}[\p{L}'’.-]*(?:\s+\p{Lu}[\p{L}'’.-]*){0,2})?$"
+)
+_NAME_PART = (
+    r"^\p{Lu}[\p{L}'’.-]*(?:\s+(?:\p{Lu}[\p{L}'’.-]*|de|da|del|der|di|van|von|dos|das|do|le|la))"
+    r"{1,4}(?:\s*(?:,|and|&|und|et|e|y|en)\s*\p{Lu}.*)?$"
+)
+#: "Grace Holloway Transport correspondent": a name, then the reporter's role.
+_NAME_ROLE = (
+    r"^(\p{Lu}[\p{L}'’.-]+(?:\s+\p{Lu}[\p{L}'’.-]+){1,2}?)\s+(?:\p{Lu}[\p{L}-]*\s+){0,2}"
+    r"(?:correspondent|editor|reporter|writer|columnist|critic)$"
 )
 #: Where a byline's name part ends: separators, dates, "Updated", "|", bullet.
 _BYLINE_CUT = ascii_boundaries(
@@ -128,17 +249,19 @@ _BYLINE_CUT = ascii_boundaries(
 #: "Shaun Walker in Kyiv": where the reporter filed from is not part of the name.
 _AUTHOR_PLACE = r"\s+in\s+\p{Lu}[\p{L}.'’-]*(?:\s+\p{Lu}[\p{L}.'’-]*){0,2}$"
 #: Between several authors of one byline.
-_AUTHOR_SEP = r"\s*,\s*(?:and\s+|&\s*)?|\s+(?:and|&|und|et)\s+"
+_AUTHOR_SEP = r"\s*,\s*(?:and\s+|&\s*)?|\s+(?:and|&|und|et|e|y|en)\s+"
 #: Breadcrumb trails: the text after the last separator.
 _TRAIL_TAIL = r"(?:[»›]|\s>\s|\s/\s|&gt;)\s*([^»›]+?)\s*$"
 #: Document title lines "Title | Site": the text before the first pipe.
 _PIPE_HEAD = r"^(.+?)\s+\|\s+[^|]{2,60}$"
-#: Datelines without a credit, all capitals: "NEW DELHI: ...", "WASHINGTON — ...".
+#: Datelines without a credit, all capitals: "NEW DELHI: ...", "GENOVA, 14 OTT - ...".
 _DATELINE_PLAIN = (
-    r"^\p{Lu}[\p{Lu}.'’-]+(?:\s+\p{Lu}[\p{Lu}.'’-]+){0,3}(?:,\s*\p{Lu}[\p{L}.]*(?:\s+\d{1,2})?)?"
-    r"\s*(?:[—–:]|\s-)\s+(\p{Lu}.*)$"
+    r"^(\p{Lu}[\p{Lu}.'’-]+(?:\s+\p{Lu}[\p{Lu}.'’-]+){0,3})"
+    r"(?:,\s*(?:\p{Lu}[\p{L}.]*\.?(?:\s+\d{1,2})?|\d{1,2}\s+\p{Lu}[\p{L}.]*))?"
+    r"\s*(?:[—–:]|\s-|\s--)\s+(\p{Lu}.*)$"
 )
-
+#: A line that joins three or more items with " | ": a menu or a topics bar, never a title.
+_MULTI_PIPE = r"\s\|\s.*\s\|\s"
 
 # --------------------------------------------------------------------------- reference data
 
@@ -147,14 +270,19 @@ _DATELINE_PLAIN = (
 class Reference:
     """The extract stage's reference data, compiled to regexes and lookup sets."""
 
-    furniture_exact: dict[str, tuple[str, str]]  # normalised phrase → (kind, action)
-    furniture_prefix: dict[str, str | None]  # action → one anchored regex
-    furniture_regex: dict[str, tuple[str, ...]]  # action → regexes (see _regex_groups)
+    furniture_exact: dict[str, tuple[str, str]]  # normalised phrase → (kind, act)
+    # act: drop | end | soft (an end marker of kind "related": a box of links that may also
+    # sit inside the article, see _classify)
+    furniture_prefix: dict[str, str | None]  # act → one anchored regex
+    # act → (characters one of which every match contains, or "" if unknown; regex): see
+    # _regex_groups and _required_chars
+    furniture_regex: dict[str, tuple[tuple[str, str], ...]]
     furniture_kinds: tuple[tuple[str, str, str], ...]  # (kind, action, regex) for explain
     desk_exact: frozenset[str]
     desk_regex: str | None
     source_map: dict[str, str]  # lower-case variant → canonical
-    source_alt: str  # regex alternation of every variant, longest first
+    stopwords: dict[str, str]  # language → regex counting its stopwords in padded text
+    insert_heads: frozenset[str]  # normalised insert / related headings ("also read", ...)
 
 
 def read_reference_csv(path: Path) -> list[dict[str, str]]:
@@ -196,8 +324,96 @@ def _alternation(patterns: list[str]) -> str | None:
     return "(?i)(?:" + "|".join(f"(?:{p})" for p in patterns) + ")" if patterns else None
 
 
-def _regex_groups(patterns: list[str]) -> tuple[str, ...]:
-    """Cheap start-anchored regexes as one alternation (they fail fast), the rest one by one.
+#: Marks the group of plain phrases among the (required characters, regex) pairs.
+_LITERALS = "\x00literal"
+#: Punctuation that is common in running text: a poor filter for which lines to try a regex on.
+_COMMON_CHARS = frozenset(".,;'\"-()")
+
+
+def _required_chars(pattern: str) -> str:
+    r"""Literal strings one of which every match of ``pattern`` contains, joined by "\x01"
+    ("" when none is known).
+
+    Looked for in the pattern's top-level sequence: a run of literal characters ("cookie",
+    " your inbox"), a group of alternatives that each hold one ("photo|image|credit"), or a
+    class of punctuation characters (``[/›»]``). Letters count only in runs of three or more,
+    single characters only when they are punctuation that running text rarely has. A line
+    without any of the strings cannot match, so the regex need not run on it (the strings are
+    compared case-insensitively for ASCII letters, as the furniture regexes are). Unicode
+    classes (``\p{Lu}``) are read as any letter for this purpose."""
+    src = re.sub(r"\\[pP]\{\w+\}", "a", pattern.replace("(?-u:\\b)", "\\b"))
+    try:
+        tree = _sre_parser.parse(src)
+    except (re.error, ValueError, TypeError, OverflowError):
+        return ""
+
+    def runs(items: Any) -> list[frozenset[str]]:
+        """Candidate sets of required strings in a sequence of parsed items."""
+        found: list[frozenset[str]] = []
+        run = ""
+
+        def close() -> None:
+            nonlocal run
+            if len(run.strip()) >= 3 or (len(run) == 1 and not run.isalnum() and run != " "):
+                found.append(frozenset({run.lower()}))
+            run = ""
+
+        for op, av in items:
+            name = str(op)
+            if name == "LITERAL":
+                run += chr(av)
+                continue
+            if name == "BRANCH":
+                # the parser moves a prefix common to all alternatives in front of them
+                prefix, run = run, ""
+                close()
+                per_branch = [lead(prefix, branch) for branch in av[1]]
+                if per_branch and all(per_branch):
+                    found.append(frozenset().union(*per_branch))  # type: ignore[arg-type]
+                continue
+            close()
+            if name == "IN":
+                chars = {chr(v) for o, v in av if str(o) == "LITERAL"}
+                if (
+                    chars
+                    and all(str(o) == "LITERAL" for o, _ in av)
+                    and all(not c.isalnum() and not c.isspace() for c in chars)
+                    and len(chars) <= 8
+                ):
+                    found.append(frozenset(chars))
+            elif name == "SUBPATTERN":
+                found += runs(av[-1])
+            elif name in ("MAX_REPEAT", "MIN_REPEAT") and av[0] >= 1:
+                found += runs(av[2])
+        close()
+        return found
+
+    def lead(prefix: str, branch: Any) -> frozenset[str] | None:
+        """One alternative's required strings: its leading literals after the common prefix,
+        else the best set inside it."""
+        text = prefix
+        for op, av in branch:
+            if str(op) != "LITERAL":
+                break
+            text += chr(av)
+        if len(text.strip()) >= 3:
+            return frozenset({text.lower()})
+        return best(runs(branch))
+
+    def best(cands: list[frozenset[str]]) -> frozenset[str] | None:
+        good = [c for c in cands if c and not any(x in _COMMON_CHARS for x in c)]
+        if not good:
+            return None
+        return max(good, key=lambda c: (min(len(x) for x in c), -len(c), sorted(c)))
+
+    chosen = best(runs(tree))
+    return "\x01".join(sorted(chosen)) if chosen else ""
+
+
+def _regex_groups(patterns: list[str]) -> tuple[tuple[str, str], ...]:
+    """(required characters, regex) pairs: regexes that need a character from a known set run
+    alone, and only on lines with one of those characters; of the rest, cheap start-anchored
+    regexes become one alternation (they fail fast) and the others run one by one.
 
     One big alternation of unanchored regexes, or of regexes with long bounded repeats
     (``.{0,120}``), outgrows the lazy DFA's cache and runs several times slower than the same
@@ -207,34 +423,47 @@ def _regex_groups(patterns: list[str]) -> tuple[str, ...]:
     def cheap(p: str) -> bool:
         return p.startswith("^") and not re.search(r"\{\d*,\d{2,}\}", p)
 
-    together = [p for p in patterns if cheap(p)]
-    alone = [p for p in patterns if not cheap(p)]
+    literal = [p for p in patterns if not re.search(r"[\\^$.|?*+()\[\]{}]", p)]
+    patterns = [p for p in patterns if p not in literal]
+    needs = {p: _required_chars(p) for p in patterns}
+    filtered = [(needs[p], _alternation([p]) or "") for p in patterns if needs[p]]
+    rest = [p for p in patterns if not needs[p]]
+    together = [p for p in rest if cheap(p)]
+    alone = [p for p in rest if not cheap(p)]
     groups = [_alternation(together)] if together else []
-    return tuple(g for g in [*groups, *(_alternation([p]) for p in alone)] if g)
+    plain = [("", g) for g in [*groups, *(_alternation([p]) for p in alone)] if g]
+    # plain phrases found anywhere in the line: one Aho-Corasick pass (see _features)
+    phrases = [(_LITERALS, "\n".join(sorted({p.lower() for p in literal})))] if literal else []
+    return tuple(plain + filtered + phrases)
 
 
 @lru_cache(maxsize=4)
 def load_reference(reference_dir: Path) -> Reference:
-    """Load and compile furniture.csv, desk_bylines.csv and sources.csv (cached per folder)."""
+    """Load and compile furniture.csv, desk_bylines.csv, sources.csv and the stopword lists
+    in ``stopwords/<lang>.txt`` (cached per folder)."""
     furn_path = reference_dir / "furniture.csv"
     exact: dict[str, tuple[str, str]] = {}
-    prefixes: dict[str, list[str]] = {"drop": [], "end": []}
-    regexes: dict[str, list[str]] = {"drop": [], "end": []}
+    prefixes: dict[str, list[str]] = {"drop": [], "end": [], "soft": []}
+    regexes: dict[str, list[str]] = {"drop": [], "end": [], "soft": []}
+    heads: set[str] = set()
     per_kind: dict[tuple[str, str], list[str]] = {}
     for i, row in enumerate(read_reference_csv(furn_path), 1):
         pattern, match, kind, action = row["pattern"], row["match"], row["kind"], row["action"]
         where = f"{furn_path} row {i}"
         if action not in ("drop", "end"):
             raise ValueError(f"{where}: action must be drop or end, not {action!r}")
+        act = "soft" if action == "end" and kind == "related" else action
+        if kind in ("insert", "related") and match in ("exact", "prefix"):
+            heads.add(_norm_phrase(pattern))
         if match == "exact":
-            exact[_norm_phrase(pattern)] = (kind, action)
+            exact[_norm_phrase(pattern)] = (kind, act)
             rx = "^" + re.escape(_norm_phrase(pattern)) + r"[\s:.!|•·]*$"
         elif match == "prefix":
-            prefixes[action].append(pattern)
+            prefixes[act].append(pattern)
             rx = _prefix_regex([pattern]) or ""
         elif match == "regex":
             rx = ascii_boundaries(_check_regex(pattern, where))
-            regexes[action].append(rx)
+            regexes[act].append(rx)
         else:
             raise ValueError(f"{where}: match must be exact, prefix or regex, not {match!r}")
         per_kind.setdefault((kind, action), []).append(rx.removeprefix("(?i)"))
@@ -248,7 +477,6 @@ def load_reference(reference_dir: Path) -> Reference:
     ]
     src_rows = read_reference_csv(reference_dir / "sources.csv")
     source_map = {r["variant"].lower(): r["canonical"] for r in src_rows}
-    alt = "|".join(re.escape(v) for v in sorted(source_map, key=len, reverse=True))
     return Reference(
         furniture_exact=exact,
         furniture_prefix={a: _prefix_regex(p) for a, p in prefixes.items()},
@@ -260,74 +488,114 @@ def load_reference(reference_dir: Path) -> Reference:
         desk_exact=desk_exact,
         desk_regex=_alternation(desk_rx),
         source_map=source_map,
-        source_alt=alt,
+        stopwords=_stopword_regexes(reference_dir / "stopwords"),
+        insert_heads=frozenset(heads),
     )
+
+
+def read_stopwords(folder: Path) -> dict[str, frozenset[str]]:
+    """``<lang>.txt`` files of one lower-case word a line (``#`` comments) → {lang: words}."""
+    out: dict[str, frozenset[str]] = {}
+    for path in sorted(folder.glob("*.txt")):
+        words = {
+            w.strip().lower()
+            for w in path.read_text(encoding="utf-8").splitlines()
+            if w.strip() and not w.lstrip().startswith("#")
+        }
+        bad = [w for w in words if " " in w]
+        if bad:
+            raise ValueError(f"{path}: one word a line, not {bad[0]!r}")
+        out[path.stem] = frozenset(words)
+    return out
+
+
+def _stopword_regexes(folder: Path) -> dict[str, str]:
+    """Stopword lists → regexes counting whole words in *padded* text (see ``_padded``): every
+    word is matched with the spaces around it, so no word-boundary assertion is needed."""
+    lists = read_stopwords(folder) if folder.is_dir() else {}
+
+    def rx(words: frozenset[str]) -> str:
+        return (
+            "(?i) (?:" + "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)) + ") "
+        )
+
+    out = {lang: rx(words) for lang, words in lists.items() if words}
+    if lists:
+        out[""] = rx(frozenset().union(*lists.values()))  # any language: pages of unknown language
+    return out
 
 
 def _reference() -> Reference:
     return load_reference(Path(get_settings().reference_dir))
 
 
-@dataclass(frozen=True)
-class _CreditRes:
-    """Credit regexes built from the source registry."""
-
-    line: tuple[str, ...]  # whole-line credits; group 1 is the source variant
-    line_unknown: str  # "Source: Some Paper" with a name not in the registry
-    bare: str  # a registry name alone on a line
-    dateline: str  # leading "KYIV (AP) — "; group 1 is the source
-    tail: tuple[str, ...]  # trailing "(Reuters)" at the end of the last paragraph
-    byline_tail: str  # "Jane Doe, Reuters" → group 1 source
-
-
-def _ascii_credit_res(c: _CreditRes) -> _CreditRes:
-    a = ascii_boundaries
-    return _CreditRes(
-        line=tuple(a(p) for p in c.line),
-        line_unknown=a(c.line_unknown),
-        bare=a(c.bare),
-        dateline=a(c.dateline),
-        tail=tuple(a(p) for p in c.tail),
-        byline_tail=a(c.byline_tail),
-    )
-
-
-@lru_cache(maxsize=4)
-def _credit_res(source_alt: str) -> _CreditRes:
-    s = f"({source_alt})"
-    return _ascii_credit_res(
-        _CreditRes(
-            line=(
-                rf"(?i)^[(\[]\s*(?:source\s*:\s*|via\s+|courtesy\s*:?\s*)?{s}\s*[)\]]\.?$",
-                rf"(?i)^[—–-]{{1,2}}\s*{s}\.?$",
-                r"(?i)^(?:source|sources|courtesy|via|story source|quelle|fuente)"
-                rf"\s*[:：—–-]\s*{s}\.?$",
-                r"(?i)^(?:[(\[]|[—–-]{1,2})?\s*(?:with|with (?:additional )?inputs? from|"
-                r"inputs? from|"
-                rf"with (?:additional )?reporting (?:from|by)|mit material von|avec)\s+{s}\b"
-                r"[^()\[\]]{0,60}[)\]]?\.?$",
-            ),
-            line_unknown=r"(?i)^(?:source|courtesy)\s*:\s*([^:]{2,60}?)\.?$",
-            bare=rf"(?i)^{s}\.?$",
-            dateline=(
-                r"^(?:\p{Lu}[^\s(]*(?:[ ,]+[^\s(]+){0,5}?\s*)?[(\[]\s*"
-                rf"(?i:({source_alt}))\s*[)\]]\s*(?:[—–:-]+\s*)"
-            ),
-            tail=(
-                rf"(?i)\s*[(\[]\s*(?:with inputs from |with |source:\s*)?{s}\s*[)\]]\.?\s*$",
-                rf"(?i)\s+[—–-]{{1,2}}\s*{s}\.?\s*$",
-                rf"(?i)\s*[—–-]?\s*\bwith (?:inputs from |agency inputs from )?{s}\.?\s*$",
-            ),
-            byline_tail=rf"(?i)\s*[,/|]\s*{s}\s*$",
-        )
-    )
+# Credit shapes. The regexes capture the name and the source registry decides whether it is a
+# source (``_canonical``): an alternation of every registry variant inside each regex would
+# make each of them slow to compile, and Polars keeps only a few dozen compiled regexes.
+_CREDIT_NAME = r"([^()\[\]]{1,40}?)"
+#: Whole-line credits "(BBC)", "— Reuters", "Source: AFP"; group 1 is the name.
+CREDIT_LINE_RES = (
+    rf"(?i)^[(\[]\s*(?:source\s*:\s*|via\s+|courtesy\s*:?\s*)?{_CREDIT_NAME}\s*[)\]]\.?$",
+    r"(?i)^[—–-]{1,2}\s*([^—–()\[\]]{1,40}?)\.?$",
+    r"(?i)^(?:source|sources|courtesy|via|story source|quelle|fuente|fonte|bron)"
+    rf"\s*[:：—–-]\s*{_CREDIT_NAME}\.?$",
+)
+#: "With inputs from PTI", "(with agencies)": group 1 starts with the name.
+CREDIT_WITH_RE = ascii_boundaries(
+    r"(?i)^(?:[(\[]|[—–-]{1,2})?\s*(?:with (?:additional )?inputs? from|"
+    r"with (?:additional )?reporting (?:from|by)|inputs? from|mit material von|with|avec)\s+"
+    r"([^()\[\]]{1,80}?)[)\]]?\.?$"
+)
+#: "Source: Some Paper" with a name not in the registry.
+CREDIT_UNKNOWN_RE = r"(?i)^(?:source|courtesy|fuente|fonte|quelle|bron)\s*:\s*([^:]{2,60}?)\.?$"
+#: Leading "KYIV (AP) — ", "Madrid, 14 oct (EFE).- "; group 1 the place, group 2 the name.
+DATELINE_RE = (
+    r"^(?:(\p{Lu}[^\s(,]*(?:\s+[^\s(,]+){0,3}?)(?:\s*,[^()\[\]]{0,40}?)?\s*)?"
+    r"[(\[]\s*([^()\[\]]{1,40}?)\s*[)\]]\s*(?:\.?\s*[—–-]+|:)\s*"
+)
+#: Trailing "(Reuters)", "— AFP", "with agencies" at the end of the last paragraph.
+CREDIT_TAIL_RES = (
+    r"(?i)\s*[(\[]\s*(?:with inputs from |with |source:\s*)?([^()\[\]]{1,40}?)\s*[)\]]\.?\s*$",
+    r"(?i)\s+[—–-]{1,2}\s*([^—–()\[\]]{1,40}?)\.?\s*$",
+    ascii_boundaries(
+        r"(?i)\s*[—–-]?\s*\bwith (?:inputs from |agency inputs from )?([^()\[\].,;—–]{1,40}?)"
+        r"\.?\s*$"
+    ),
+)
+#: "Jane Doe, Reuters": group 1 the outlet after the name.
+BYLINE_SOURCE_RE = r"(?i)\s*[,/|]\s*(?:the\s+)?([^,/|]{1,40}?)\s*$"
+#: "MARISOL TREJO Associated Press": a name in capitals (group 1), then an outlet (group 2).
+CAPS_BYLINE_RE = (
+    r"^(\p{Lu}[\p{Lu}'’.-]+(?:\s+\p{Lu}[\p{Lu}'’.-]+)+)\s+(?:[Tt]he\s+)?(\p{Lu}\p{Ll}.*)$"
+)
 
 
 def _canonical(expr: pl.Expr, ref: Reference) -> pl.Expr:
+    """A credited name → its canonical source name from the registry, else null."""
     return (
         expr.str.to_lowercase()
         .str.replace_all(r"\s+", " ")
+        .str.strip_chars(" .")
         .replace_strict(ref.source_map, default=None, return_dtype=pl.String)
+    )
+
+
+def _known(expr: pl.Expr, ref: Reference) -> pl.Expr:
+    """The name itself when the registry knows it, else null."""
+    return pl.when(_canonical(expr, ref).is_not_null()).then(expr)
+
+
+def _lead_variant(expr: pl.Expr, ref: Reference) -> pl.Expr:
+    """The longest registry variant (up to four words) that the text starts with."""
+    heads = [expr.str.extract(rf"^(\S+(?:\s+\S+){{{k - 1}}})", 1) for k in (4, 3, 2, 1)]
+    return pl.coalesce([_known(h, ref) for h in heads])
+
+
+def _credit_line(expr: pl.Expr, ref: Reference) -> pl.Expr:
+    """A whole-line credit ("(BBC)", "— Reuters", "With inputs from PTI") → the variant."""
+    return pl.coalesce(
+        [_known(expr.str.extract(p, 1), ref) for p in CREDIT_LINE_RES]
+        + [_lead_variant(expr.str.extract(CREDIT_WITH_RE, 1), ref)]
     )
 
 
@@ -341,81 +609,311 @@ def _lines(docs: pl.DataFrame, column: str) -> pl.DataFrame:
             "doc",
             pl.col(column)
             .fill_null("")
-            .str.replace_all("\r\n?", "\n")
+            .str.replace_all("\r\n", "\n", literal=True)
+            .str.replace_all("\r", "\n", literal=True)
             .str.split("\n")
             .alias("text"),
         )
-        .explode("text")
+        .with_columns(pl.int_ranges(0, pl.col("text").list.len()).alias("line_no"))
+        .explode("text", "line_no")
         .with_columns(
-            pl.int_range(pl.len()).over("doc").alias("line_no"),
-            pl.col("text").str.replace_all(r"[\u200b\ufeff]", "").str.strip_chars(),
+            pl.col("text")
+            .str.replace_all("\u200b", "", literal=True)
+            .str.replace_all("\ufeff", "", literal=True)
+            .str.strip_chars(),
         )
-        .with_columns((pl.col("text").str.len_chars() == 0).alias("blank"))
+        .with_columns((pl.col("text").str.len_bytes() == 0).alias("blank"))
     )
 
 
-def _features(lines: pl.DataFrame, ref: Reference) -> pl.DataFrame:
-    """Per non-blank line: shape features and the furniture / meta matches."""
-    cr = _credit_res(ref.source_alt)
+def _masked(cond: pl.Expr, text: pl.Expr, op: Callable[[pl.Expr], pl.Expr]) -> pl.Expr:
+    """``op(text)`` where ``cond`` holds, null elsewhere. ``op`` sees "" on the other rows: a
+    column merely masked to null still holds its strings, and string kernels such as regexes
+    run over them all; an empty string costs nothing."""
+    return pl.when(cond).then(op(pl.when(cond).then(text).otherwise(pl.lit(""))))
+
+
+def _contains(pattern: str) -> Callable[[pl.Expr], pl.Expr]:
+    def op(text: pl.Expr) -> pl.Expr:
+        return text.str.contains(pattern)
+
+    return op
+
+
+def _padded(text: pl.Expr) -> pl.Expr:
+    """ " a  b  c ": every word between two spaces of its own, for the stopword regexes."""
+    return pl.concat_str(pl.lit(" "), text.str.replace_all(" ", "  ", literal=True), pl.lit(" "))
+
+
+def _doc_language(nl: pl.DataFrame, ref: Reference) -> pl.DataFrame:
+    """(doc, lang): the language whose stopwords are most frequent in the page's longer lines
+    (the first ``LANGUAGE_SAMPLE_CHARS`` characters of them); "" when no list fits."""
+    langs = [k for k in ref.stopwords if k]
+    if not langs:
+        return nl.select("doc").unique().with_columns(pl.lit("").alias("lang"))
+    sample = (
+        nl.filter(pl.col("n_words") >= 8)
+        .group_by("doc")
+        .agg(pl.col("text").head(3).str.join(" ").str.slice(0, LANGUAGE_SAMPLE_CHARS).alias("s"))
+        .with_columns(_padded(pl.col("s")).alias("s"))
+    )
+    counts = sample.select(
+        "doc", *[pl.col("s").str.count_matches(ref.stopwords[lang]).alias(lang) for lang in langs]
+    )
+    best = pl.max_horizontal(langs)
+    lang = pl.lit("")
+    for name in reversed(langs):  # first language wins ties: sorted, so deterministic
+        lang = pl.when(pl.col(name) == best).then(pl.lit(name)).otherwise(lang)
+    return counts.select("doc", pl.when(best >= 3).then(lang).otherwise(pl.lit("")).alias("lang"))
+
+
+#: Characters at the start of a line that the stopword share is measured on.
+STOPWORD_SAMPLE_CHARS = 150
+#: Cues of a relative date; the regex runs only on short lines that contain one.
+_RELATIVE_CUES = [
+    "ago", "vor ", "il y a", "hace ", "há ", " fa", "geleden", "today", "yesterday", "just now",
+    "heute", "gestern", "aujourd", "hier", "hoy", "ayer", "hoje", "ontem", "oggi", "ieri",
+    "vandaag", "gisteren",
+]  # fmt: skip
+#: A breadcrumb / pipe-title separator: the trail regexes run only on lines with one.
+_SEPARATORS = [" | ", "»", "›", " > ", " / ", "&gt;"]
+#: Where a standalone credit line can start: the credit regexes run only on such lines.
+_CREDIT_START = (
+    r"(?i)^(?:[(\[—–-]|(?:source|sources|courtesy|via|story source|quelle|fuente|fonte|bron|"
+    r"with|inputs?|mit|avec)(?-u:\b))"
+)
+
+
+def _features(
+    lines: pl.DataFrame, ref: Reference, site_norm: bool = False, keep_all: bool = False
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Per non-blank line: shape features and the furniture / meta matches.
+
+    Regexes only see the lines they can match, in filtered sub-frames (a regex over a column
+    whose other rows are merely masked to null still runs on every row): lines that an exact
+    furniture phrase already explains are left out, meta regexes see short lines, and most of
+    them only the short lines with a digit, a separator or a credit-like start; each furniture
+    regex that needs one of a few characters only sees the lines with one. The results are
+    joined back by row. ``site_norm``: also normalise lines up to ``SITE_LINE_MAX_WORDS``
+    words (for matching learnt site furniture).
+
+    Lines that an exact furniture phrase marks "drop" (menus, share buttons) only count: they
+    are see-through for everything after, so they leave the frame (unless ``keep_all``, for
+    ``explain``); the second frame returned is (doc, n_dropped)."""
     t = pl.col("text")
     nl = lines.filter(~pl.col("blank")).with_columns(
-        pl.int_range(pl.len()).over("doc").alias("idx"),
+        pl.int_range(pl.len(), dtype=pl.Int64).alias("rid"),
         # words ≈ spaces + 1 (lines are stripped; a regex count costs 4x more)
         (t.str.count_matches(" ", literal=True) + 1).cast(pl.Int64).alias("n_words"),
         t.str.len_chars().cast(pl.Int64).alias("n_chars"),
     )
-    short = pl.col("n_words") <= META_MAX_WORDS
-    st = pl.when(short).then(t)  # null for long lines: regexes below skip them
+    # rows are in doc order: a line's index in its doc is its row number minus the doc's first
+    nl = nl.with_columns((pl.col("rid") - pl.col("rid").min().over("doc")).alias("idx"))
+    nw = pl.col("n_words")
+    acts = {k: act for k, (_, act) in ref.furniture_exact.items()}
+    norm_words = SITE_LINE_MAX_WORDS if site_norm else META_MAX_WORDS
+    tail = t.str.slice(-_TAIL_CHARS)
     nl = nl.with_columns(
-        t.str.contains(_ENDS_SENTENCE).alias("ends_sentence"),
-        t.str.contains(_ENDS_PERIOD).alias("ends_period"),
-        st.str.replace_all(r"\s\s+|[\t\u00a0]", " ")
-        .str.to_lowercase()
-        .str.strip_chars(_STRIP)
-        .alias("norm"),
+        tail.str.contains(_ENDS_SENTENCE).alias("ends_sentence"),
+        tail.str.contains(_ENDS_PERIOD).alias("ends_period"),
+        t.str.ends_with(":").alias("ends_colon"),
+        _masked(nw <= norm_words, t, _norm_line).alias("norm"),
+    ).with_columns(
+        pl.col("norm").replace_strict(acts, default=None, return_dtype=pl.String).alias("_exact")
     )
-    furn: dict[str, pl.Expr] = {}
-    for action in ("drop", "end"):
-        hits = [
-            pl.col("norm").is_in([k for k, (_, a) in ref.furniture_exact.items() if a == action])
-        ]
+    dropped = (
+        nl.filter(pl.col("_exact") == "drop")
+        .group_by("doc")
+        .agg(pl.len().cast(pl.Int64).alias("n_dropped"))
+    )
+    if not keep_all:
+        nl = nl.filter(
+            (pl.col("_exact") != "drop").fill_null(True)
+            | pl.col("norm").is_in(list(ref.insert_heads))
+        )
+    else:
+        dropped = dropped.clear()
+    nl = nl.join(_doc_language(nl, ref), on="doc", how="left").with_columns(
+        pl.col("lang").fill_null("")
+    )
+    parts = [_stopword_share(nl, ref)]
+    # lines no exact furniture phrase explains: furniture regexes and meta shapes
+    res = nl.filter(pl.col("_exact").is_null() & (nw <= REGEX_MAX_WORDS)).select(
+        "rid", "doc", "text", "n_words", "norm", "n_chars"
+    )
+    parts.append(_furniture_matches(res, ref))
+    short = res.filter(nw <= META_MAX_WORDS)
+    parts.append(_meta_features(short, ref))
+    out = nl
+    for part in parts:
+        out = out.join(part, on="rid", how="left")
+    furn = {"furn_drop": "drop", "furn_end": "end", "furn_soft": "soft"}
+    return out.with_columns(
+        *[
+            ((pl.col("_exact") == act) | pl.col(name)).fill_null(False).alias(name)
+            for name, act in furn.items()
+        ],
+        pl.col("norm").is_in(list(ref.insert_heads)).alias("insert_head"),
+        (pl.col("norm").is_in(list(ref.desk_exact)) | pl.col("desk"))
+        .fill_null(False)
+        .alias("desk"),
+        pl.when((nw <= 5) & pl.col("norm").is_in(list(ref.source_map)))
+        .then(pl.col("norm"))
+        .alias("bare_variant"),
+        *[pl.col(c).fill_null(False) for c in _META_FLAGS],
+        pl.col("digit_share").fill_null(0.0),
+        pl.col("n_stop").fill_null(0),
+        pl.col("sw_share").fill_null(0.0),
+    ).drop("_exact", "rid"), dropped
+
+
+#: Boolean meta features (false for lines the meta regexes did not look at).
+_META_FLAGS = ("relative_date", "by_weak", "name_like", "multi_pipe")
+
+
+def _stopword_share(nl: pl.DataFrame, ref: Reference) -> pl.DataFrame:
+    """(rid, n_stop, sw_share) for lines that could be sentence-like (``STRONG_MIN_WORDS``
+    words or more): stopwords of the page's language in the
+    first ``STOPWORD_SAMPLE_CHARS`` characters, and their share of the words there."""
+    sub = nl.filter(pl.col("n_words") >= STRONG_MIN_WORDS).select(
+        "rid", "lang", _padded(pl.col("text").str.slice(0, STOPWORD_SAMPLE_CHARS)).alias("_sw")
+    )
+    if not ref.stopwords:
+        return sub.select("rid", pl.lit(0, pl.Int64).alias("n_stop"), pl.lit(0.0).alias("sw_share"))
+    frames = []
+    for lang, rx in ref.stopwords.items():
+        part = sub.filter(pl.col("lang") == lang)
+        if part.height:
+            frames.append(
+                part.select(
+                    "rid",
+                    pl.col("_sw").str.count_matches(rx).cast(pl.Int64).alias("n_stop"),
+                    (pl.col("_sw").str.count_matches("  ", literal=True) - 1)
+                    .clip(lower_bound=1)
+                    .alias("_words"),
+                )
+            )
+    if not frames:
+        return sub.select("rid", pl.lit(0, pl.Int64).alias("n_stop"), pl.lit(0.0).alias("sw_share"))
+    return pl.concat(frames).select(
+        "rid", "n_stop", (pl.col("n_stop") / pl.col("_words")).alias("sw_share")
+    )
+
+
+def _furniture_matches(res: pl.DataFrame, ref: Reference) -> pl.DataFrame:
+    """(rid, furn_drop, furn_end, furn_soft) for every row of ``res`` (lines no exact phrase
+    explains): prefix phrases, regexes, plain phrases found anywhere.
+
+    A regex with required strings (``_required_chars``) only runs on the lines that hold one:
+    one Aho-Corasick pass finds, for every line, which of all those strings it holds."""
+    t = pl.col("text")
+    nw = pl.col("n_words")
+    out = res.select("rid")
+    groups = {c for rxs in ref.furniture_regex.values() for c, _ in rxs if c and c != _LITERALS}
+    needles = sorted({n for g in groups for n in g.split("\x01")})
+    cands = pl.DataFrame(schema={"rid": pl.Int64, "_g": pl.String, "text": pl.String})
+    if needles:
+        table = pl.DataFrame(
+            [(n, g) for g in sorted(groups) for n in g.split("\x01")],
+            schema={"_n": pl.String, "_g": pl.String},
+            orient="row",
+        )
+        found = (
+            res.select(
+                "rid",
+                t.str.extract_many(needles, ascii_case_insensitive=True, overlapping=True).alias(
+                    "_n"
+                ),
+            )
+            .filter(pl.col("_n").list.len() > 0)
+            .explode("_n")
+            .with_columns(pl.col("_n").str.to_lowercase())
+        )
+        cands = (
+            found.join(table, on="_n", how="inner")
+            .select("rid", "_g")
+            .unique()
+            .join(res.select("rid", "text"), on="rid", how="inner")
+        )
+    by_group = {str(k[0]): v for k, v in cands.partition_by("_g", as_dict=True).items()}
+    hits: dict[str, list[pl.Series]] = {"drop": [], "end": [], "soft": []}
+    for action in ("drop", "end", "soft"):
+        cols: list[pl.Expr] = []
         prefix = ref.furniture_prefix[action]
         if prefix:
-            pt = pl.when(pl.col("n_words") <= PREFIX_MAX_WORDS).then(t)
-            hits.append(pt.str.contains(prefix))
-        hits += [t.str.contains(rx) for rx in ref.furniture_regex[action]]
-        furn[action] = pl.any_horizontal(hits).fill_null(False)
-    desk = pl.col("norm").is_in(list(ref.desk_exact))
-    if ref.desk_regex:
-        desk = desk | pl.when(pl.col("n_words") <= 6).then(t).str.contains(ref.desk_regex)
+            cols.append(_masked(nw <= PREFIX_MAX_WORDS, t, _contains(prefix)))
+        for chars, rx in ref.furniture_regex[action]:
+            if chars == _LITERALS:
+                phrases = rx.split("\n")
+                cols.append(t.str.contains_any(phrases, ascii_case_insensitive=True))
+            elif chars:
+                sub = by_group.get(chars)
+                if sub is not None and sub.height:
+                    hits[action].append(sub.filter(t.str.contains(rx))["rid"])
+            else:
+                cols.append(t.str.contains(rx))
+        flag = pl.any_horizontal(cols).fill_null(False) if cols else pl.lit(False)
+        out = out.with_columns(res.select(flag.alias(f"furn_{action}")).to_series())
+    for action, matched in hits.items():
+        if matched:
+            rids = pl.concat(matched).implode()
+            out = out.with_columns(
+                (pl.col(f"furn_{action}") | pl.col("rid").is_in(rids)).alias(f"furn_{action}")
+            )
+    return out
 
-    def upto(words: int) -> pl.Expr:  # the text of lines up to this long, else null
-        return pl.when(pl.col("n_words") <= words).then(t)
 
-    credit_hits = [upto(10).str.extract(p, 1) for p in cr.line]
-    view = st.str.extract_groups(VIEW_RE)
-    return nl.with_columns(
-        furn["drop"].alias("furn_drop"),
-        furn["end"].alias("furn_end"),
-        desk.fill_null(False).alias("desk"),
-        st.str.count_matches(r"(?:^|\s)[\"“‘(]?\p{Lu}").alias("n_caps"),
-        (upto(4).str.count_matches(r"\d") / pl.col("n_chars")).fill_null(0.0).alias("digit_share"),
-        st.str.extract(DATE_RE, 0).alias("date_text"),
-        st.str.contains(RELATIVE_DATE_RE).fill_null(False).alias("relative_date"),
-        st.str.contains(UPDATED_RE).fill_null(False).alias("updated"),
+def _meta_features(short: pl.DataFrame, ref: Reference) -> pl.DataFrame:
+    """Meta shapes of short lines (``META_MAX_WORDS`` words at most, not exact furniture):
+    dates, counters, bylines, credits, breadcrumb echoes. (rid, ...) for every row."""
+    t = pl.col("text")
+    nw = pl.col("n_words")
+
+    def upto(words: int) -> pl.Expr:  # the text of lines up to this long, "" for the others
+        return pl.when(nw <= words).then(t).otherwise(pl.lit(""))
+
+    base = short.select(
+        "rid",
+        upto(12).str.extract(BYLINE_RE, 1).alias("by_name"),
+        upto(12).str.contains(_WEAK_BY_PREFIX).alias("by_weak"),
+        upto(7).str.contains(NAME_RE).alias("name_like"),
+        upto(8).str.extract(_NAME_ROLE, 1).alias("by_role"),
+        (upto(6).str.contains(ref.desk_regex) if ref.desk_regex else pl.lit(False)).alias("desk"),
+    )
+    # short lines with a digit: dates and counters
+    digits = short.filter(t.str.contains(r"\d"))
+    view = t.str.extract_groups(VIEW_RE)
+    comments = t.str.extract_groups(COMMENT_RE)
+    dig = digits.select(
+        "rid",
+        t.str.extract(DATE_RE, 0).alias("date_text"),
         pl.coalesce(view.struct.field("1"), view.struct.field("3")).alias("view_num"),
         pl.coalesce(view.struct.field("2"), view.struct.field("4")).alias("view_mult"),
-        upto(12).str.extract(BYLINE_RE, 1).alias("by_name"),
-        upto(7).str.contains(NAME_RE).fill_null(False).alias("name_like"),
-        pl.coalesce(credit_hits).alias("credit_variant"),
-        upto(10).str.extract(cr.line_unknown, 1).alias("credit_unknown"),
-        upto(5).str.extract(cr.bare, 1).alias("bare_variant"),
-        st.str.extract(_TRAIL_TAIL, 1)
+        pl.coalesce(comments.struct.field("1"), comments.struct.field("3")).alias("comment_num"),
+        upto(14).str.extract(BYLINE_TAIL_RE, 1).alias("by_tail"),
+        (upto(4).str.count_matches(r"\d") / pl.col("n_chars")).fill_null(0.0).alias("digit_share"),
+    )
+    rel = short.filter(t.str.contains_any(_RELATIVE_CUES, ascii_case_insensitive=True)).select(
+        "rid", t.str.contains(RELATIVE_DATE_RE).alias("relative_date")
+    )
+    sep = short.filter(t.str.contains_any(_SEPARATORS)).select(
+        "rid",
+        t.str.extract(_TRAIL_TAIL, 1)
         .str.to_lowercase()
         .str.strip_chars(_STRIP)
         .alias("trail_tail"),
-        st.str.extract(_PIPE_HEAD, 1).str.to_lowercase().str.strip_chars(_STRIP).alias("pipe_head"),
+        t.str.extract(_PIPE_HEAD, 1).str.to_lowercase().str.strip_chars(_STRIP).alias("pipe_head"),
+        t.str.contains(_MULTI_PIPE).alias("multi_pipe"),
     )
+    cred = short.filter((nw <= 10) & t.str.contains(_CREDIT_START)).select(
+        "rid",
+        _credit_line(t, ref).alias("credit_variant"),
+        t.str.extract(CREDIT_UNKNOWN_RE, 1).alias("credit_unknown"),
+    )
+    out = base
+    for part in (dig, rel, sep, cred):
+        out = out.join(part, on="rid", how="left")
+    return out
 
 
 def _view_value(num: pl.Expr, mult: pl.Expr) -> pl.Expr:
@@ -431,13 +929,55 @@ def _view_value(num: pl.Expr, mult: pl.Expr) -> pl.Expr:
 # --------------------------------------------------------------------------- classification
 
 
-def _classify(lines: pl.DataFrame, ref: Reference) -> pl.DataFrame:
-    """Label every non-blank line; returns the non-blank lines with ``label`` and helpers."""
-    f = _features(lines, ref)
+def _classify(
+    lines: pl.DataFrame,
+    ref: Reference,
+    publishers: pl.DataFrame | None = None,
+    site_lines: pl.DataFrame | None = None,
+    keep_all: bool = False,
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Label every non-blank line; returns the non-blank lines with ``label`` and helpers
+    (without exact "drop" furniture unless ``keep_all``) and (doc, n_dropped).
+
+    ``publishers`` (doc, publisher): the page's own name (from its copyright line): a line that
+    only says it is the masthead. ``site_lines`` (doc, norm): lines the page's site repeats on
+    many pages (``learn_site_furniture``): furniture.
+    """
+    f, dropped = _features(
+        lines, ref, site_norm=site_lines is not None and site_lines.height > 0, keep_all=keep_all
+    )
+    doc = "doc"
+    f = _mark_masthead(f, publishers)
+    if site_lines is not None and site_lines.height:
+        f = f.join(
+            site_lines.select(doc, "norm").unique().with_columns(pl.lit(True).alias("_site")),
+            on=[doc, "norm"],
+            how="left",
+        ).with_columns(pl.col("_site").fill_null(False).alias("site_furniture"))
+    else:
+        f = f.with_columns(pl.lit(False).alias("site_furniture"))
+    f = _base_labels(f, ref)
+    f = _body_runs(f)
+    f = _header_lines(f)
+    return f, dropped
+
+
+def _base_labels(f: pl.DataFrame, ref: Reference) -> pl.DataFrame:
+    """Line features → ``base`` label (furniture / end / counter / credit / byline / date /
+    srcname / text), ``strong_shape``, end markers, pull quotes, insert headlines."""
     doc = "doc"
     nw = pl.col("n_words")
     short = nw <= META_MAX_WORDS
-    is_by = pl.col("by_name").is_not_null() & (nw <= 12) & ~(pl.col("ends_period") & (nw > 6))
+    by_ok = pl.col("by_name").is_not_null() & (
+        ~pl.col("by_weak")
+        | pl.col("by_name").str.replace(_BYLINE_CUT, "").str.contains(_NAME_PART)
+        | _norm_line(pl.col("by_name")).is_in(list(ref.desk_exact))
+    )
+    is_by = (
+        (by_ok & (nw <= 12) & ~(pl.col("ends_period") & (nw > 6)))
+        | pl.col("by_tail").is_not_null()
+        | pl.col("by_role").is_not_null()
+    )
     is_date = (
         (pl.col("date_text").is_not_null() | pl.col("relative_date"))
         & short
@@ -445,17 +985,60 @@ def _classify(lines: pl.DataFrame, ref: Reference) -> pl.DataFrame:
     )
     is_counter = pl.col("view_num").is_not_null() & (nw <= 6)
     is_credit = pl.col("credit_variant").is_not_null() | pl.col("credit_unknown").is_not_null()
-    strong_shape = (pl.col("ends_sentence") & (nw >= STRONG_MIN_WORDS)) | (nw >= LONG_LINE_WORDS)
+    # the page's language decides whether stopwords can vouch for a line
     f = f.with_columns(
-        strong_shape.alias("strong_shape"),
+        (
+            pl.when(nw >= 12).then(pl.col("sw_share")).mean().over(doc).fill_null(0.0)
+            >= DOC_STOPWORD_SHARE
+        ).alias("use_sw"),
         # "2 / 12", "1 2 3 Next", "2025": page numbers and counters, not text
         (pl.col("digit_share") >= 0.5).alias("numeric"),
+        # the same short line twice on the page: a heading the page echoes, or furniture
+        (pl.col("norm").is_not_null() & (pl.len().over([doc, "norm"]) >= 2)).alias("dup"),
     )
-    # end markers count only once some body-like text came before them
-    seen_strong = (strong_shape & ~pl.col("furn_drop")).cast(pl.Int32).cum_sum().over(doc) - (
-        strong_shape & ~pl.col("furn_drop")
-    ).cast(pl.Int32)
-    end_hit = pl.col("furn_end") & (seen_strong > 0)
+    wordy = ~pl.col("use_sw") | (pl.col("sw_share") >= MIN_STOPWORD_SHARE)
+    f = f.with_columns(
+        (
+            ((pl.col("ends_sentence") & (nw >= STRONG_MIN_WORDS)) | (nw >= LONG_LINE_WORDS)) & wordy
+        ).alias("strong_shape")
+    )
+    strong_shape = pl.col("strong_shape")
+    f = _pull_quotes(f)
+    site_or_masthead = pl.col("masthead") | pl.col("pull_quote")
+    # end markers count only once some body-like text came before them; a "related" box ends
+    # the article unless the article goes on after it: two sentence-like lines in a row within
+    # the next lines (a box of teasers alternates headline and sentence)
+    counted = (strong_shape & ~pl.col("furn_drop")).cast(pl.Int32)
+    nf_strong = pl.when(~pl.col("furn_drop")).then(strong_shape)
+    f = f.with_columns(
+        (counted.cum_sum().over(doc) - counted).alias("_seen"),
+        (strong_shape & nf_strong.shift(-1).backward_fill().over(doc).fill_null(False))
+        .cast(pl.Int8)
+        .alias("_pair"),
+        # the headline after a bare "Also read" / "Mehr zum Thema" heading is part of the insert
+        (
+            pl.col("insert_head").shift(1).over(doc).fill_null(False)
+            & ~strong_shape
+            & (nw <= 20)
+            & ~pl.col("insert_head")
+        ).alias("insert_target"),
+    )
+    goes_on = (
+        pl.col("_pair")
+        .reverse()
+        .rolling_max(SOFT_END_LOOKAHEAD, min_samples=1)
+        .reverse()
+        .shift(-1)
+        .over(doc)
+        .fill_null(0)
+        > 0
+    )
+    f = f.with_columns(
+        ((pl.col("furn_end") | (pl.col("furn_soft") & ~goes_on)) & (pl.col("_seen") > 0)).alias(
+            "_end_hit"
+        )
+    )
+    end_hit = pl.col("_end_hit")
     f = f.with_columns(
         (end_hit.cast(pl.Int32).cum_sum().over(doc) > 0).alias("after_end"),
         pl.when(end_hit).then(pl.col("idx")).min().over(doc).alias("end_idx"),
@@ -463,7 +1046,12 @@ def _classify(lines: pl.DataFrame, ref: Reference) -> pl.DataFrame:
     base = (
         pl.when(pl.col("after_end"))
         .then(pl.lit("end"))
-        .when(pl.col("furn_drop") | (pl.col("furn_end") & short))
+        .when(
+            pl.col("furn_drop")
+            | ((pl.col("furn_end") | pl.col("furn_soft")) & short)
+            | site_or_masthead
+            | pl.col("insert_target")
+        )
         .then(pl.lit("furniture"))
         .when(is_counter)
         .then(pl.lit("counter"))
@@ -477,12 +1065,37 @@ def _classify(lines: pl.DataFrame, ref: Reference) -> pl.DataFrame:
         .then(pl.lit("srcname"))
         .when(pl.col("numeric"))
         .then(pl.lit("furniture"))
+        # a line the site repeats on many pages: furniture, unless it is sentence-like or a
+        # byline, date, counter or credit (a site's regular reporter is not furniture)
+        .when(pl.col("site_furniture") & ~strong_shape)
+        .then(pl.lit("furniture"))
         .otherwise(pl.lit("text"))
     )
     f = f.with_columns(base.alias("base"))
+    return f
+
+
+def _body_runs(f: pl.DataFrame) -> pl.DataFrame:
+    """Context smoothing: lists, blocks of short lines, runs between breakers, the best run
+    and its first and last sentence-like lines (``body_start``, ``body_end``)."""
+    doc = "doc"
+    nw = pl.col("n_words")
+    strong_shape = pl.col("strong_shape")
     text = pl.col("base") == "text"
+    # a list introduced by a line ending in ":" (items up to the next non-text line)
+    weak = text & ~strong_shape
+    f = f.with_columns(
+        (~weak | pl.col("ends_colon")).cast(pl.Int32).cum_sum().over(doc).alias("_lgid")
+    ).with_columns(
+        (
+            weak
+            & ~pl.col("ends_colon")
+            & (nw <= LIST_ITEM_MAX_WORDS)
+            & (pl.col("ends_colon") & text & (nw >= 3) & ~pl.col("dup")).any().over([doc, "_lgid"])
+        ).alias("list_item")
+    )
     # blocks of short non-sentence lines (menus, link lists) split runs; furniture is see-through
-    weak_short = text & ~strong_shape & (nw <= SHORT_BLOCK_MAX_WORDS)
+    weak_short = weak & (nw <= SHORT_BLOCK_MAX_WORDS) & ~pl.col("list_item")
     f = f.with_columns(
         ((pl.col("base") != "furniture") & ~weak_short)
         .cast(pl.Int32)
@@ -498,14 +1111,14 @@ def _classify(lines: pl.DataFrame, ref: Reference) -> pl.DataFrame:
     )
     breaker = ~pl.col("base").is_in(["text", "furniture"]) | pl.col("short_block")
     cand = text & ~pl.col("short_block")
-    strong = cand & strong_shape
+    strong = cand & (strong_shape | pl.col("list_item"))
     f = f.with_columns(
         breaker.cast(pl.Int32).cum_sum().over(doc).alias("run"),
         cand.alias("cand"),
         strong.alias("strong"),
     )
     f = f.with_columns(
-        pl.when(pl.col("strong"))
+        pl.when(pl.col("strong") & strong_shape)
         .then(pl.col("n_chars"))
         .otherwise(0)
         .sum()
@@ -526,23 +1139,37 @@ def _classify(lines: pl.DataFrame, ref: Reference) -> pl.DataFrame:
         pl.when(in_best & pl.col("strong")).then(pl.col("idx")).min().over(doc).alias("body_start"),
         pl.when(in_best & pl.col("strong")).then(pl.col("idx")).max().over(doc).alias("body_end"),
     )
+    return f
+
+
+def _header_lines(f: pl.DataFrame) -> pl.DataFrame:
+    """Body lines, header lines, the title and bylines without "By" → ``label``."""
+    doc = "doc"
+    nw = pl.col("n_words")
+    text = pl.col("base") == "text"
+    in_best = pl.col("run") == pl.col("best_run")
     bs, be = pl.col("body_start"), pl.col("body_end")
     is_body = pl.col("cand") & in_best & (pl.col("idx") >= bs) & (pl.col("idx") <= be)
     header = pl.col("idx") < bs.fill_null(pl.col("end_idx")).fill_null(1 << 40)
-    prev_base = pl.col("base").shift(1).over(doc)
-    next_base = pl.col("base").shift(-1).over(doc)
+    # neighbours that are not furniture
+    nf_base = pl.when(pl.col("base") != "furniture").then(pl.col("base"))
+    prev_base = nf_base.shift(1).forward_fill().over(doc)
+    next_base = nf_base.shift(-1).backward_fill().over(doc)
     meta = ["byline", "date", "counter"]
     adjacent_meta = prev_base.is_in(meta).fill_null(False) | next_base.is_in(meta).fill_null(False)
     # heading-like candidates for the title
     title_shape = (
-        pl.col("cand")
-        & header
-        & ~pl.col("ends_period")
-        & ~pl.col("strong_shape")
-        & (nw >= 2)
-        & (nw <= TITLE_MAX_WORDS)
-        & (pl.col("n_chars") <= 250)
-    ) | (pl.col("short_block") & header & (nw >= 3) & ~pl.col("ends_period"))
+        (
+            text
+            & header
+            & ~pl.col("ends_period")
+            & ~pl.col("strong_shape")
+            & (nw >= 2)
+            & (nw <= TITLE_MAX_WORDS)
+            & (pl.col("n_chars") <= 250)
+        )
+        | (pl.col("short_block") & header & (nw >= 3) & ~pl.col("ends_period"))
+    ) & ~pl.col("multi_pipe")
     f = f.with_columns(
         is_body.alias("is_body"),
         header.alias("header"),
@@ -550,6 +1177,9 @@ def _classify(lines: pl.DataFrame, ref: Reference) -> pl.DataFrame:
         adjacent_meta.alias("adjacent_meta"),
     )
     # a name alone next to a date or counter line, after some heading: a byline
+    name_alone = (pl.col("name_like") & (pl.col("base") == "text") & (nw <= 7)) | (
+        pl.col("base") == "srcname"
+    )
     f = f.with_columns(
         (
             pl.col("title_shape").cast(pl.Int32).cum_sum().over(doc)
@@ -557,32 +1187,21 @@ def _classify(lines: pl.DataFrame, ref: Reference) -> pl.DataFrame:
         ).alias("_titles_before")
     ).with_columns(
         (
-            (
-                (pl.col("name_like") & (pl.col("base") == "text") & (nw <= 7))
-                | (pl.col("base") == "srcname")
-            )
-            & pl.col("header")
-            & pl.col("adjacent_meta")
-            & (pl.col("_titles_before") > 0)
+            name_alone & pl.col("header") & pl.col("adjacent_meta") & (pl.col("_titles_before") > 0)
         ).alias("name_byline")
     )
     f = _pick_title(f)
-    # no byline yet: a name right after the title, before the body
+    # no byline yet: a name in the three lines after the title, before the body
     has_by = ((pl.col("base") == "byline") | pl.col("name_byline")).any().over(doc)
-    after_title = pl.col("idx") == pl.col("title_idx") + 1
+    near_title = (pl.col("idx") > pl.col("title_idx")) & (pl.col("idx") <= pl.col("title_idx") + 3)
+    first_name = (
+        pl.when(name_alone & near_title & pl.col("header") & ~pl.col("is_title"))
+        .then(pl.col("idx"))
+        .min()
+        .over(doc)
+    )
     f = f.with_columns(
-        (
-            pl.col("name_byline")
-            | (
-                ~has_by
-                & after_title
-                & pl.col("header")
-                & (
-                    (pl.col("name_like") & (pl.col("base") == "text") & (nw <= 7))
-                    | (pl.col("base") == "srcname")
-                )
-            )
-        ).alias("name_byline")
+        (pl.col("name_byline") | (~has_by & (pl.col("idx") == first_name))).alias("name_byline")
     )
     label = (
         pl.when(pl.col("is_title"))
@@ -598,6 +1217,64 @@ def _classify(lines: pl.DataFrame, ref: Reference) -> pl.DataFrame:
         .otherwise(pl.lit("furniture"))
     )
     return f.with_columns(label.alias("label"))
+
+
+def _mark_masthead(f: pl.DataFrame, publishers: pl.DataFrame | None) -> pl.DataFrame:
+    """``masthead``: a short line that is the publisher's name (as its copyright line has it,
+    with or without a leading "The")."""
+    if publishers is None or publishers.height == 0:
+        return f.with_columns(pl.lit(False).alias("masthead"))
+    pubs = publishers.select(
+        "doc",
+        pl.col("publisher")
+        .str.to_lowercase()
+        .str.replace(r"^the\s+", "")
+        .str.strip_chars(_STRIP)
+        .alias("_pub"),
+    ).drop_nulls()
+    key = pl.col("norm").str.replace(r"^the\s+", "")
+    return (
+        f.join(pubs, on="doc", how="left")
+        .with_columns((key == pl.col("_pub")).fill_null(False).alias("masthead"))
+        .drop("_pub")
+    )
+
+
+def _pull_quotes(f: pl.DataFrame) -> pl.DataFrame:
+    """``pull_quote``: a quote-like line of 5 to 30 words whose words the next or previous
+    line repeats (a pull quote set large next to the paragraph it comes from)."""
+    t = pl.col("text")
+    quoted = t.str.slice(0, 1).is_in(list('"“‘«„')) | t.str.slice(-1).is_in(list('"”’»'))
+    cands = (
+        f.with_columns(
+            t.shift(-1).over("doc").alias("_next"), t.shift(1).over("doc").alias("_prev")
+        )
+        .filter((pl.col("n_words") >= 5) & (pl.col("n_words") <= 30) & quoted)
+        .select(
+            "doc",
+            "idx",
+            "n_chars",
+            "_next",
+            "_prev",
+            t.str.strip_chars('"“”‘’«»„ .,;:!?').alias("_core"),
+        )
+    )
+    if cands.height == 0:
+        return f.with_columns(pl.lit(False).alias("pull_quote"))
+    nxt, prv = pl.col("_next"), pl.col("_prev")
+    flags = cands.select(
+        "doc",
+        "idx",
+        (
+            (nxt.str.len_chars() > pl.col("n_chars")).fill_null(False)
+            & nxt.str.contains(pl.col("_core"), literal=True).fill_null(False)
+            | (prv.str.len_chars() > pl.col("n_chars")).fill_null(False)
+            & prv.str.contains(pl.col("_core"), literal=True).fill_null(False)
+        ).alias("pull_quote"),
+    )
+    return f.join(flags, on=["doc", "idx"], how="left").with_columns(
+        pl.col("pull_quote").fill_null(False)
+    )
 
 
 def _pick_title(f: pl.DataFrame) -> pl.DataFrame:
@@ -616,13 +1293,20 @@ def _pick_title(f: pl.DataFrame) -> pl.DataFrame:
     tails = tails.with_columns(pl.lit(True).alias("_echoed"))
     f = f.join(tails, on=[doc, "norm"], how="left").with_columns(pl.col("_echoed").fill_null(False))
     nw = pl.col("n_words")
-    repeated = pl.col("_echoed") | (pl.len().over([doc, "norm"]) >= 2)
-    prev_meta_skip = (
-        pl.when(~pl.col("base").is_in(["byline", "date", "counter"]))
+    repeated = pl.col("_echoed") | (pl.col("dup") & (nw >= 4))
+    # the line before (meta lines skipped) is itself heading-like: this one is a standfirst.
+    # Furniture in between separates them, also furniture that left the frame (a gap in idx)
+    gap = (pl.col("idx") - pl.col("idx").shift(1).over(doc)).fill_null(1) > 1
+    is_meta = pl.col("base").is_in(["byline", "date", "counter"])
+    emitted = (
+        pl.when(~is_meta)
         .then(pl.col("title_shape"))
-        .shift(1)
-        .forward_fill()
-        .over(doc)
+        .when(gap)
+        .then(pl.lit(False))
+        .otherwise(pl.lit(None, pl.Boolean))
+    )
+    prev_meta_skip = (
+        pl.when(gap).then(pl.lit(False)).otherwise(emitted.forward_fill().shift(1)).over(doc)
     )
     # the next line that is not furniture: a byline / date / counter, or the body's first line
     anchor = pl.col("base").is_in(["byline", "date", "counter"]) | (
@@ -631,13 +1315,43 @@ def _pick_title(f: pl.DataFrame) -> pl.DataFrame:
     before_anchor = (
         pl.when(pl.col("base") != "furniture").then(anchor).shift(-1).backward_fill().over(doc)
     )
-    cap_ratio = pl.col("n_caps").cast(pl.Float64) / nw.cast(pl.Float64)
+    # a byline or date within the next four lines that are not furniture (a standfirst or the
+    # author's role may sit between the title and them)
+    nf = f.filter(pl.col("base") != "furniture").select(
+        doc,
+        "idx",
+        pl.col("base")
+        .is_in(["byline", "date"])
+        .cast(pl.Int8)
+        .reverse()
+        .rolling_max(4, min_samples=1)
+        .reverse()
+        .shift(-1)
+        .over(doc)
+        .fill_null(0)
+        .cast(pl.Boolean)
+        .alias("_meta_soon"),
+    )
+    f = f.join(nf, on=[doc, "idx"], how="left").with_columns(pl.col("_meta_soon").fill_null(False))
+    first_by = pl.when(pl.col("base") == "byline").then(pl.col("idx")).min().over(doc)
+    # capitalised words, counted on the candidates only
+    n_caps = (
+        pl.when(pl.col("title_shape"))
+        .then(pl.col("text"))
+        .str.count_matches(r"(?:^|\s)[\"“‘(]?\p{Lu}")
+        .fill_null(0)
+    )
+    cap_ratio = n_caps.cast(pl.Float64) / nw.cast(pl.Float64)
     score = (
         repeated.cast(pl.Int32) * 100
         + ((nw >= 5) & (nw <= 20)).cast(pl.Int32) * 30
         + (((nw >= 3) & (nw < 5)) | ((nw > 20) & (nw <= TITLE_MAX_WORDS))).cast(pl.Int32) * 10
         + (~prev_meta_skip.fill_null(False)).cast(pl.Int32) * 15
+        # a page's first line of one to three words is its name more often than its title
+        - ((pl.col("idx") == 0) & (nw <= 3)).cast(pl.Int32) * 25
         + before_anchor.fill_null(False).cast(pl.Int32) * 15
+        + pl.col("_meta_soon").cast(pl.Int32) * 20
+        - (pl.col("idx") > first_by).fill_null(False).cast(pl.Int32) * 10
         + (cap_ratio >= 0.5).cast(pl.Int32) * 5
     )
     f = f.with_columns(
@@ -653,13 +1367,29 @@ def _pick_title(f: pl.DataFrame) -> pl.DataFrame:
 
 # --------------------------------------------------------------------------- credits
 
+#: Words in capitals that open a first paragraph like a dateline but are not places.
+_NOT_PLACES = (
+    "BREAKING|UPDATE|UPDATED|EXCLUSIVE|WATCH|LIVE|ANALYSIS|OPINION|EDITOR'S NOTE|NOTE|NEW|"
+    "VIDEO|PHOTOS|FACT CHECK|REVIEW|INTERVIEW|CORRECTION|URGENT|FLASH|EILMELDUNG|DIRECT|"
+    "ÚLTIMA HORA|AO VIVO|LIVE BLOG|FAQ|Q&A"
+)
+
+
+def _place(expr: pl.Expr) -> pl.Expr:
+    """A dateline's place as a name: "NEW DELHI" → "New Delhi"; "Valencia" stays."""
+    p = expr.str.strip_chars(" ,.;:-–—")
+    p = pl.when(p.str.contains(rf"^(?:{_NOT_PLACES})$")).then(None).otherwise(p)
+    return (pl.when(p.str.contains(r"\p{Ll}")).then(p).otherwise(p.str.to_titlecase())).replace(
+        "", None
+    )
+
 
 def _strip_credits(body: pl.DataFrame, ref: Reference) -> pl.DataFrame:
     """Body lines (doc, idx, text) → with leading dateline / trailing credit removed.
 
-    Adds ``dateline_src`` on the first line and ``tail_src`` on the last (registry variants).
+    Adds ``dateline_src`` and ``dateline_place`` on the first line and ``tail_src`` on the
+    last (registry variants).
     """
-    cr = _credit_res(ref.source_alt)
     t = pl.col("text")
     body = body.with_columns(
         (pl.col("idx") == pl.col("idx").min().over("doc")).alias("_first"),
@@ -669,35 +1399,193 @@ def _strip_credits(body: pl.DataFrame, ref: Reference) -> pl.DataFrame:
     first_t = pl.when(pl.col("_first")).then(t)
     last_t = pl.when(pl.col("_last")).then(t)
     body = body.with_columns(
-        first_t.str.extract(cr.dateline, 1).alias("dateline_src"),
-        pl.coalesce([last_t.str.extract(p, 1) for p in cr.tail]).alias("tail_src"),
-        first_t.str.extract(_DATELINE_PLAIN, 1).alias("_plain"),
+        first_t.str.extract_groups(DATELINE_RE).alias("_dl"),
+        first_t.str.extract_groups(_DATELINE_PLAIN).alias("_pl"),
+        *[last_t.str.extract(p, 1).alias(f"_tail{i}") for i, p in enumerate(CREDIT_TAIL_RES)],
+    )
+    body = body.with_columns(
+        _known(pl.col("_dl").struct.field("2"), ref).alias("dateline_src"),
+        *[_known(pl.col(f"_tail{i}"), ref).alias(f"_tail{i}") for i in range(len(CREDIT_TAIL_RES))],
+    ).with_columns(
+        pl.coalesce([f"_tail{i}" for i in range(len(CREDIT_TAIL_RES))]).alias("tail_src")
     )
     body = body.with_columns(
         pl.when(pl.col("dateline_src").is_not_null())
-        .then(t.str.replace(cr.dateline, ""))
-        .otherwise(pl.coalesce("_plain", t))
-        .alias("text")
+        .then(_place(pl.col("_dl").struct.field("1")))
+        .otherwise(_place(pl.col("_pl").struct.field("1")))
+        .alias("dateline_place"),
+        pl.when(pl.col("dateline_src").is_not_null())
+        .then(t.str.replace(DATELINE_RE, ""))
+        .otherwise(pl.coalesce(pl.col("_pl").struct.field("2"), t))
+        .alias("text"),
     )
-    stripped: pl.Expr = pl.when(pl.col("tail_src").is_not_null()).then(t)
-    for p in cr.tail:
-        stripped = stripped.str.replace(p, "")
+    stripped: pl.Expr = pl.lit(None, pl.String)
+    for i, p in reversed(list(enumerate(CREDIT_TAIL_RES))):
+        stripped = (
+            pl.when(pl.col(f"_tail{i}").is_not_null())
+            .then(t.str.replace(p, ""))
+            .otherwise(stripped)
+        )
     body = body.with_columns(pl.coalesce(stripped, t).str.strip_chars().alias("text"))
-    return body.filter(pl.col("text").str.len_chars() > 0).drop("_first", "_last", "_plain")
+    return body.filter(pl.col("text").str.len_chars() > 0).drop(
+        "_first", "_last", "_dl", "_pl", *[f"_tail{i}" for i in range(len(CREDIT_TAIL_RES))]
+    )
+
+
+# --------------------------------------------------------------------------- dates
+
+#: A day-month-year date with a month name: day, "." after the day, month, year, hour,
+#: minute, am/pm, zone.
+_DMY_RE = (
+    r"(?i)^(\d{1,2})(\.)?(?:st|nd|rd|th)?\s+(?:de\s+)?(\p{L}+)\.?,?\s+(?:de\s+)?(\d{4})"
+    r"(?:\D{0,12}?(\d{1,2})[:.h](\d{2})(?::\d{2})?(?:\s*([ap])\.?\s?m\.?)?(?:\s*uhr|\s*h)?"
+    r"(?:\s*((?-i:[A-Z]{2,5}))\b)?)?"
+)
+
+
+def _readable_date(raw: pl.Expr) -> pl.Expr:
+    """A date as the page wrote it → as the normalise stage can read it.
+
+    English month names, ISO and numeric dates pass unchanged; a month name in another
+    language or a German day "5." becomes ISO 8601 ("2025-10-14T10:32 CEST"); "14h20" and
+    "09:15 Uhr" become "14:20" and "09:15".
+    """
+    m = raw.str.extract_groups(_DMY_RE)
+    word = m.struct.field("3").str.to_lowercase()
+    month = word.replace_strict({**MONTHS_EN, **MONTHS_OTHER}, default=None, return_dtype=pl.Int32)
+    rewrite = month.is_not_null() & (
+        word.is_in(list(MONTHS_OTHER)) | m.struct.field("2").is_not_null()
+    )
+    hour = m.struct.field("5").cast(pl.Int32, strict=False)
+    hour = (
+        pl.when((m.struct.field("7").str.to_lowercase() == "p") & (hour < 12))
+        .then(hour + 12)
+        .when((m.struct.field("7").str.to_lowercase() == "a") & (hour == 12))
+        .then(0)
+        .otherwise(hour)
+    )
+    iso = pl.concat_str(
+        m.struct.field("4"),
+        pl.lit("-"),
+        month.cast(pl.String).str.zfill(2),
+        pl.lit("-"),
+        m.struct.field("1").str.zfill(2),
+        pl.when(hour.is_not_null())
+        .then(
+            pl.concat_str(
+                pl.lit("T"),
+                hour.cast(pl.String).str.zfill(2),
+                pl.lit(":"),
+                m.struct.field("6"),
+                pl.lit(":00"),
+            )
+        )
+        .otherwise(pl.lit("")),
+        pl.when(hour.is_not_null() & m.struct.field("8").is_not_null())
+        .then(pl.concat_str(pl.lit(" "), m.struct.field("8")))
+        .otherwise(pl.lit("")),
+    )
+    cleaned = (
+        raw.str.replace(r"(\d{4}),?\s*[-/|]\s*(\d{1,2}[:.h]\d{2})", "$1 $2")
+        .str.replace_all(r"(\d{1,2})h(\d{2})", "$1:$2")
+        .str.replace_all(r"(?i)\s*\buhr\b", "")
+        .str.replace_all(r"(?i)\s+(?:à|um|alle|às|a las|om)\s+", " ")
+        .str.strip_chars(" ,-")
+    )
+    return pl.when(rewrite).then(iso).otherwise(cleaned)
+
+
+def _resolve_relative(rel: pl.Expr, fetched_at: pl.Expr) -> pl.Expr:
+    """A relative time ("3 hours ago", "vor 3 Stunden", "ieri alle 22:45") and the time the
+    page was fetched (ISO 8601, UTC) → an absolute ISO 8601 time or date; null without one."""
+    fetched = fetched_at.str.to_datetime(time_zone="UTC", strict=False, time_unit="us")
+    g = rel.str.extract_groups(_REL_GROUPS)
+    num_txt = pl.coalesce(g.struct.field("1"), g.struct.field("3"))
+    unit = pl.coalesce(g.struct.field("2"), g.struct.field("4")).str.to_lowercase()
+    num = (
+        pl.when(num_txt.str.contains(r"^\d+$"))
+        .then(num_txt.cast(pl.Int64, strict=False))
+        .when(num_txt.is_not_null())
+        .then(pl.lit(1, pl.Int64))
+    )
+    secs: pl.Expr = pl.lit(None, pl.Int64)
+    for rx, s in reversed(_REL_UNIT_SECONDS):
+        secs = pl.when(unit.str.contains(rx)).then(pl.lit(s, pl.Int64)).otherwise(secs)
+    ago = (fetched - pl.duration(seconds=num * secs)).dt.strftime("%Y-%m-%dT%H:%M:%S+00:00")
+    d = rel.str.extract_groups(_REL_DAY)
+    offset = (
+        d.struct.field("1")
+        .str.to_lowercase()
+        .replace_strict(_DAY_WORD_OFFSET, default=None, return_dtype=pl.Int64)
+    )
+    day = (fetched.dt.date() + pl.duration(days=offset)).dt.strftime("%Y-%m-%d")
+    hour = d.struct.field("2").cast(pl.Int32, strict=False)
+    hour = (
+        pl.when((d.struct.field("4").str.to_lowercase() == "p") & (hour < 12))
+        .then(hour + 12)
+        .otherwise(hour)
+    )
+    day_time = pl.when(hour.is_not_null()).then(
+        pl.concat_str(
+            day,
+            pl.lit("T"),
+            hour.cast(pl.String).str.zfill(2),
+            pl.lit(":"),
+            d.struct.field("3"),
+            pl.lit(":00"),
+        )
+    )
+    return (
+        pl.when(num.is_not_null() & secs.is_not_null())
+        .then(ago)
+        .otherwise(pl.coalesce(day_time, day))
+    )
+
+
+def _published(out: pl.DataFrame) -> pl.Series:
+    """The publish date per doc: the first publication date line, else a relative time, else
+    an update date, else a relative update time; each rewritten so that the normalise stage
+    can read it. Each candidate is only worked out for the docs that still need it."""
+    frame = out.select(
+        pl.int_range(pl.len()).alias("_row"), "_date1", "_rel1", "_date2", "_rel2", "fetched_at"
+    )
+    steps = (
+        ("_date1", lambda c: _readable_date(pl.col(c))),
+        ("_rel1", lambda c: _resolve_relative(pl.col(c), pl.col("fetched_at"))),
+        ("_date2", lambda c: _readable_date(pl.col(c))),
+        ("_rel2", lambda c: _resolve_relative(pl.col(c), pl.col("fetched_at"))),
+    )
+    found: list[pl.DataFrame] = []
+    todo = frame
+    for column, make in steps:
+        part = todo.filter(pl.col(column).is_not_null())
+        if part.height:
+            got = part.select("_row", make(column).alias("_published"))
+            found.append(got.filter(pl.col("_published").is_not_null()))
+            todo = todo.join(found[-1], on="_row", how="anti")
+    result = frame.select("_row")
+    if found:
+        result = result.join(pl.concat(found), on="_row", how="left")
+    else:
+        result = result.with_columns(pl.lit(None, pl.String).alias("_published"))
+    return result.sort("_row")["_published"]
 
 
 # --------------------------------------------------------------------------- per-doc fields
 
 
-def _text_fields(docs: pl.DataFrame, ref: Reference) -> pl.DataFrame:
-    """docs (doc, raw_text) → per-doc extracted fields."""
+def _text_fields(
+    docs: pl.DataFrame, ref: Reference, site_lines: pl.DataFrame | None = None
+) -> pl.DataFrame:
+    """docs (doc, raw_text, fetched_at, publisher) → per-doc extracted fields."""
     lines = _lines(docs, "raw_text")
-    f = _classify(lines, ref)
-    return _collect_fields(docs, f, ref)
+    f, dropped = _classify(lines, ref, docs.select("doc", "publisher"), site_lines)
+    return _collect_fields(docs, f, dropped, ref)
 
 
-def _collect_fields(docs: pl.DataFrame, f: pl.DataFrame, ref: Reference) -> pl.DataFrame:
-    cr = _credit_res(ref.source_alt)
+def _collect_fields(
+    docs: pl.DataFrame, f: pl.DataFrame, dropped: pl.DataFrame, ref: Reference
+) -> pl.DataFrame:
     doc = "doc"
     lab = pl.col("label")
     live = ~pl.col("after_end")
@@ -705,32 +1593,86 @@ def _collect_fields(docs: pl.DataFrame, f: pl.DataFrame, ref: Reference) -> pl.D
     body_agg = body.group_by(doc, maintain_order=True).agg(
         pl.col("text").str.join("\n\n").alias("body"),
         pl.col("dateline_src").drop_nulls().first(),
+        pl.col("dateline_place").drop_nulls().first(),
         pl.col("tail_src").drop_nulls().first(),
     )
+    # "31" on one line, "Comments" on the next
+    f = f.with_columns(pl.col("text").shift(1).over(doc).alias("_prev_text"))
+    split = f.filter((pl.col("n_words") == 1) & (pl.col("_prev_text").str.len_chars() < 12))
+    split = split.filter(pl.col("text").str.contains(_COMMENT_WORD_LINE)).select(
+        doc, pl.col("_prev_text").str.extract(r"^(\d[\d,.]*)$", 1).alias("_split_comments")
+    )
+    counts = (
+        f.group_by(doc)
+        .agg(
+            pl.len().alias("_n_lines"),
+            (lab == "body").sum().alias("_n_body"),
+            lab.is_in(["furniture"]).sum().alias("_n_furn"),
+            lab.is_in(["title", "byline", "date", "counter", "credit"]).sum().alias("_n_meta"),
+            pl.col("comment_num").drop_nulls().first().alias("_comments"),
+        )
+        .join(
+            split.group_by(doc).agg(pl.col("_split_comments").drop_nulls().first()),
+            on=doc,
+            how="left",
+        )
+        .with_columns(pl.coalesce("_comments", "_split_comments").alias("_comments"))
+        .join(dropped, on=doc, how="left")
+        .with_columns(
+            (pl.col("_n_lines") + pl.col("n_dropped").fill_null(0)).alias("_n_lines"),
+            (pl.col("_n_furn") + pl.col("n_dropped").fill_null(0)).alias("_n_furn"),
+        )
+    )
+    # header fields come from the few lines that can hold them: filtered first, so that the
+    # regexes below run on those rows only
+    meta_lines = f.filter(
+        (lab == "title")
+        | (
+            lab.is_in(["byline", "date", "counter", "credit", "furniture"])
+            & (pl.col("n_words") <= META_MAX_WORDS)
+            & (
+                lab.is_in(["title", "byline", "date", "counter", "credit"])
+                | pl.col("date_text").is_not_null()
+                | pl.col("view_num").is_not_null()
+            )
+        )
+    )
     by_ok = (lab == "byline") & live
-    # regexes run on byline rows only (others are masked to null)
-    by_name, by_text = (pl.when(by_ok).then(pl.col(c)) for c in ("by_name", "text"))
     byline = (
-        pl.when(by_name.is_not_null())
-        .then(by_name.str.replace(_BYLINE_CUT, "").str.replace(DATE_RE + ".*$", ""))
-        .otherwise(by_text.str.replace(_BYLINE_CUT, ""))
+        pl.when(~by_ok)
+        .then(None)
+        .when(pl.col("by_tail").is_not_null())
+        .then(pl.col("by_tail"))
+        .when(pl.col("by_role").is_not_null())
+        .then(pl.col("by_role"))
+        .when(pl.col("by_name").is_not_null())
+        .then(pl.col("by_name").str.replace(_BYLINE_CUT, "").str.replace(DATE_RE + ".*$", ""))
+        .otherwise(pl.col("text").str.replace(_BYLINE_CUT, ""))
         .str.strip_chars(" ,;:-–—")
     )
-    by_src = byline.str.extract(cr.byline_tail, 1)
+    meta_lines = meta_lines.with_columns(
+        byline.alias("_bl"),
+        pl.when(pl.col("date_text").is_not_null() | pl.col("relative_date"))
+        .then(pl.col("text").str.contains(UPDATED_RE))
+        .fill_null(False)
+        .alias("_updated"),
+    )
+    byline = pl.col("_bl")
+    updated = pl.col("_updated")
+    by_src = pl.coalesce(
+        _known(byline.str.extract(BYLINE_SOURCE_RE, 1), ref),
+        _known(byline.str.extract(CAPS_BYLINE_RE, 2), ref),
+    )
     after_title = pl.col("idx") > pl.col("title_idx").fill_null(-1)
     is_meta = lab.is_in(["byline", "date", "counter", "title", "furniture"])
-    date_ok = pl.col("date_text").is_not_null() & lab.is_in(["date", "byline", "counter"]) & live
+    # a date on a header line that a furniture pattern also matched still counts
+    date_ok = (
+        pl.col("date_text").is_not_null()
+        & (lab.is_in(["date", "byline", "counter"]) | ((lab == "furniture") & pl.col("header")))
+        & live
+    )
+    rel_ok = pl.col("relative_date") & lab.is_in(["date", "byline", "counter"]) & live
     view = _view_value(pl.col("view_num"), pl.col("view_mult"))
-    # header fields come from short non-body lines only: far fewer rows to aggregate
-    meta_lines = f.filter(
-        (lab == "title") | ((lab != "body") & (pl.col("n_words") <= META_MAX_WORDS))
-    )
-    counts = f.group_by(doc).agg(
-        pl.len().alias("_n_lines"),
-        (lab == "body").sum().alias("_n_body"),
-        lab.is_in(["furniture"]).sum().alias("_n_furn"),
-        lab.is_in(["title", "byline", "date", "counter", "credit"]).sum().alias("_n_meta"),
-    )
     agg = meta_lines.group_by(doc, maintain_order=True).agg(
         pl.col("text").filter(lab == "title").first().alias("title"),
         # the byline nearest after the title wins over one above it (a site's tagline)
@@ -740,12 +1682,10 @@ def _collect_fields(docs: pl.DataFrame, f: pl.DataFrame, ref: Reference) -> pl.D
         pl.coalesce(by_src.filter(by_ok & after_title).first(), by_src.filter(by_ok).first()).alias(
             "_by_src"
         ),
-        pl.col("date_text")
-        .filter(date_ok & ~pl.col("updated"))
-        .drop_nulls()
-        .first()
-        .alias("_date1"),
+        pl.col("date_text").filter(date_ok & ~updated).drop_nulls().first().alias("_date1"),
         pl.col("date_text").filter(date_ok).drop_nulls().first().alias("_date2"),
+        pl.col("text").filter(rel_ok & ~updated).first().alias("_rel1"),
+        pl.col("text").filter(rel_ok).first().alias("_rel2"),
         view.filter(is_meta & live).drop_nulls().first().alias("view_count"),
         pl.coalesce("credit_variant", "bare_variant")
         .filter((lab == "credit") & live)
@@ -758,13 +1698,34 @@ def _collect_fields(docs: pl.DataFrame, f: pl.DataFrame, ref: Reference) -> pl.D
         .first()
         .alias("_credit_raw"),
     )
+    # the site's own name, as its masthead (first line) or copyright line has it
+    first_line = f.filter((pl.col("idx") == 0) & (pl.col("n_words") <= 5)).select(
+        doc, pl.col("text").alias("_first_line")
+    )
     out = (
-        docs.select(doc)
+        docs.select(doc, "fetched_at", "publisher")
+        .join(first_line, on=doc, how="left")
         .join(counts, on=doc, how="left")
         .join(agg, on=doc, how="left")
         .join(body_agg, on=doc, how="left")
     )
-    author = _clean_author(pl.col("_byline"), ref)
+    # "By Jane Doe, Metro Journal": the site's own name after the author is not part of it
+    own = pl.concat_str(pl.lit(", "), pl.col("_first_line").str.to_lowercase())
+    own_pub = pl.concat_str(pl.lit(", "), pl.col("publisher").str.to_lowercase())
+    low = pl.col("_byline").str.to_lowercase()
+    bl = pl.col("_byline")
+    byline = (
+        pl.when(low.str.ends_with(own).fill_null(False))
+        .then(bl.str.slice(0, bl.str.len_chars() - own.str.len_chars()))
+        .when(low.str.ends_with(own_pub).fill_null(False))
+        .then(bl.str.slice(0, bl.str.len_chars() - own_pub.str.len_chars()))
+        .otherwise(bl)
+    )
+    out = out.with_columns(byline.alias("_author_byline"))
+    out = out.with_columns(
+        _clean_author(out, "_author_byline", ref).alias("author"),
+        _published(out).alias("_published"),
+    )
     by_as_source = _canonical(pl.col("_byline"), ref)
     n = pl.col("_n_lines").fill_null(0)
     nf, nm = pl.col("_n_furn").fill_null(0), pl.col("_n_meta").fill_null(0)
@@ -786,13 +1747,18 @@ def _collect_fields(docs: pl.DataFrame, f: pl.DataFrame, ref: Reference) -> pl.D
             )
         )
     )
+    published = pl.col("_published")
     return out.select(
         doc,
         "title",
-        author.alias("author"),
+        "author",
         "body",
         pl.col("view_count").cast(pl.Int64),
-        pl.coalesce("_date1", "_date2").alias("published_raw"),
+        pl.col("_comments")
+        .str.replace_all(r"[,.]", "")
+        .cast(pl.Int64, strict=False)
+        .alias("comment_count"),
+        published.alias("published_raw"),
         pl.coalesce(
             _canonical(pl.col("dateline_src"), ref),
             _canonical(pl.col("_credit"), ref),
@@ -801,19 +1767,19 @@ def _collect_fields(docs: pl.DataFrame, f: pl.DataFrame, ref: Reference) -> pl.D
             _canonical(pl.col("_by_src"), ref),
             by_as_source,
         ).alias("original_source"),
+        pl.col("dateline_place"),
         reason.alias("extract_error"),
     )
 
 
 def _structured_fields(docs: pl.DataFrame, ref: Reference) -> pl.DataFrame:
     """docs (doc, body) of JSON records → body without credit markers, original_source."""
-    cr = _credit_res(ref.source_alt)
     lines = _lines(docs, "body").filter(~pl.col("blank"))
     lines = lines.with_columns(pl.int_range(pl.len()).over("doc").alias("idx"))
     st = pl.when(pl.col("text").str.count_matches(r"\S+") <= META_MAX_WORDS).then(pl.col("text"))
     lines = lines.with_columns(
-        pl.coalesce([st.str.extract(p, 1) for p in cr.line]).alias("credit_variant"),
-        st.str.extract(cr.line_unknown, 1).alias("credit_unknown"),
+        _credit_line(st, ref).alias("credit_variant"),
+        st.str.extract(CREDIT_UNKNOWN_RE, 1).alias("credit_unknown"),
     )
     is_credit = pl.col("credit_variant").is_not_null() | pl.col("credit_unknown").is_not_null()
     credits = (
@@ -828,6 +1794,7 @@ def _structured_fields(docs: pl.DataFrame, ref: Reference) -> pl.DataFrame:
     body_agg = body.group_by("doc", maintain_order=True).agg(
         pl.col("text").str.join("\n\n").alias("new_body"),
         pl.col("dateline_src").drop_nulls().first(),
+        pl.col("dateline_place").drop_nulls().first(),
         pl.col("tail_src").drop_nulls().first(),
     )
     out = docs.join(credits, on="doc", how="left").join(body_agg, on="doc", how="left")
@@ -844,13 +1811,15 @@ def _structured_fields(docs: pl.DataFrame, ref: Reference) -> pl.DataFrame:
         .str.strip_chars(" ,;:-–—")
     )
     by_source = pl.coalesce(
-        _canonical(byline.str.extract(cr.byline_tail, 1), ref), _canonical(byline, ref)
+        _canonical(byline.str.extract(BYLINE_SOURCE_RE, 1), ref), _canonical(byline, ref)
     )
     has_body = pl.col("body").fill_null("").str.strip_chars().str.len_chars() > 0
+    out = out.with_columns(byline.alias("_byline"))
+    out = out.with_columns(_clean_author(out, "_byline", ref).alias("_author"))
     return out.select(
         "doc",
         pl.when(changed).then(pl.col("new_body")).otherwise(pl.col("body")).alias("body"),
-        _clean_author(byline, ref).alias("author"),
+        pl.col("_author").alias("author"),
         pl.coalesce(
             _canonical(pl.col("dateline_src"), ref),
             _canonical(pl.col("credit_variant"), ref),
@@ -858,31 +1827,49 @@ def _structured_fields(docs: pl.DataFrame, ref: Reference) -> pl.DataFrame:
             pl.col("credit_unknown").str.strip_chars(),
             by_source,
         ).alias("original_source"),
+        pl.col("dateline_place"),
         pl.when(~has_body).then(pl.lit("record has no body text")).alias("extract_error"),
     )
 
 
-def _clean_author(byline: pl.Expr, ref: Reference) -> pl.Expr:
+def _clean_author(frame: pl.DataFrame, byline: str, ref: Reference) -> pl.Series:
     """A byline without "By" → the author field: no credited outlet, place or role; several
-    authors joined with ", "."""
-    cr = _credit_res(ref.source_alt)
-    author = (
-        byline.str.replace(cr.byline_tail, "")
-        .str.replace(_AUTHOR_PLACE, "")
-        .str.strip_chars(" ,;:-–—")
-    )
+    authors joined with ", "; a name in capitals ("MARISOL TREJO") in title case.
+
+    Step by step over a frame: each step reads the previous one's column, so no expression
+    tree repeats the steps before it."""
+    a = pl.col("_a")
+    b = pl.col(byline)
+    df = frame.select(
+        pl.when(_known(b.str.extract(BYLINE_SOURCE_RE, 1), ref).is_not_null())
+        .then(b.str.replace(BYLINE_SOURCE_RE, ""))
+        .when(_known(b.str.extract(CAPS_BYLINE_RE, 2), ref).is_not_null())
+        .then(b.str.extract(CAPS_BYLINE_RE, 1))
+        .otherwise(b)
+        .alias("_a")
+    ).with_columns(a.str.replace(_AUTHOR_PLACE, "").str.strip_chars(" ,;:-–—").alias("_a"))
     # "Jane Doe, Staff Writer": a desk-like role after the name is not part of it
-    role = author.str.extract(r",\s*([^,]+)$", 1)
-    author = (
-        pl.when(_is_desk(role, ref)).then(author.str.replace(r",\s*[^,]+$", "")).otherwise(author)
+    df = df.with_columns(
+        pl.when(_is_desk(a.str.extract(r",\s*([^,]+)$", 1), ref))
+        .then(a.str.replace(r",\s*[^,]+$", ""))
+        .otherwise(a)
+        .alias("_a")
+    ).with_columns(_is_desk(a, ref).alias("_desk"))
+    # several authors are joined with ", " ("Ana Ruiz and Tom Hale" → "Ana Ruiz, Tom Hale");
+    # "HANNA KOVAL" → "Hanna Koval" (agency style); "AFP", "TNN" stay
+    df = df.with_columns(
+        pl.when(pl.col("_desk")).then(a).otherwise(a.str.replace_all(_AUTHOR_SEP, ", ")).alias("_a")
+    ).with_columns(
+        pl.when(
+            ~pl.col("_desk")
+            & ~a.str.contains(r"\p{Ll}")
+            & a.str.contains(r"\p{Lu}{2,}\s+\p{Lu}{2,}")
+        )
+        .then(a.str.to_titlecase())
+        .otherwise(a)
+        .alias("_a")
     )
-    # several authors are joined with ", " ("Ana Ruiz and Tom Hale" → "Ana Ruiz, Tom Hale")
-    author = (
-        pl.when(_is_desk(author, ref))
-        .then(author)
-        .otherwise(author.str.replace_all(_AUTHOR_SEP, ", "))
-    )
-    return pl.when(author.str.len_chars() > 0).then(author)
+    return df.select(pl.when(a.str.len_chars() > 0).then(a).alias("author")).to_series()
 
 
 def _is_desk(author: pl.Expr, ref: Reference) -> pl.Expr:
@@ -893,26 +1880,133 @@ def _is_desk(author: pl.Expr, ref: Reference) -> pl.Expr:
     return desk.fill_null(False)
 
 
+# --------------------------------------------------------------------------- per-site learning
+
+#: Lines up to this many words are looked at by the per-site furniture learning.
+SITE_LINE_MAX_WORDS = 40
+#: A line is a site's furniture when at least this many of the site's dumps have it.
+SITE_MIN_DOCS = 3
+
+
+def _site_key(records: pl.DataFrame) -> pl.Expr:
+    """The key that groups dumps of one site: the declared site, else the publisher that the
+    page's copyright line names (lower case)."""
+    declared = pl.col("site_raw") if "site_raw" in records.columns else pl.lit(None, pl.String)
+    return (
+        pl.coalesce(declared, _publisher(pl.col("raw_text")))
+        .str.to_lowercase()
+        .str.replace(r"^the\s+", "")
+        .str.strip_chars()
+    )
+
+
+def _norm_line(text: pl.Expr) -> pl.Expr:
+    return text.str.replace_all(r"\s\s+|[\t\u00a0]", " ").str.to_lowercase().str.strip_chars(_STRIP)
+
+
+def site_lines(records: pl.DataFrame) -> pl.DataFrame:
+    """RAW_RECORD text dumps → (site, doc, line): the distinct normalised short lines of each
+    dump, keyed by site (declared site, else the copyright line's publisher) and ``doc`` (the
+    record's 0-based position in ``records``). The input of ``learn_site_furniture``.
+
+    Only the live part of a page counts: lines after its first end-of-article heading ("Most
+    read", "Related", "Comments" after some long text) are left out, because those lists
+    repeat the headlines of the site's other stories, and a headline must not become
+    furniture on its own page."""
+    ref = _reference()
+    df = schema.conform(records, schema.RAW_RECORD).with_row_index("doc")
+    df = df.filter(pl.col("format") == "text").select(
+        "doc", _site_key(df).alias("site"), "raw_text"
+    )
+    lines = _lines(df.select("doc", "raw_text"), "raw_text").filter(~pl.col("blank"))
+    ends = [k for k, (_, act) in ref.furniture_exact.items() if act in ("end", "soft")]
+    lines = lines.with_columns(
+        (pl.col("text").str.count_matches(" ", literal=True) + 1).alias("_nw"),
+        _norm_line(pl.col("text")).alias("line"),
+    ).with_columns(
+        (pl.col("_nw") >= 20).cum_max().over("doc").alias("_long_seen"),
+    )
+    cut = (pl.col("line").is_in(ends) & pl.col("_long_seen")).cum_max().over("doc")
+    lines = lines.filter(~cut & (pl.col("_nw") <= SITE_LINE_MAX_WORDS)).select("doc", "line")
+    return (
+        lines.filter(pl.col("line").str.len_chars() > 0)
+        .unique()
+        .join(df.select("doc", "site"), on="doc", how="left")
+        .filter(pl.col("site").is_not_null())
+        .select("site", pl.col("doc").cast(pl.Int64), "line")
+        .sort("site", "doc", "line")
+    )
+
+
+def learn_site_furniture(lines: pl.DataFrame, min_docs: int = SITE_MIN_DOCS) -> pl.DataFrame:
+    """(site, doc, line) rows → (site, line, docs): the normalised lines that at least
+    ``min_docs`` different dumps of one site contain (menus, footers, promos the site puts on
+    every page). A site with fewer dumps than ``min_docs`` contributes nothing, so with the
+    default one dump never teaches anything. Pure: the caller keeps the profile (e.g. in the
+    warehouse); to carry counts across runs, learn a batch with ``min_docs=1``, add its
+    ``docs`` to the stored ones per (site, line), and pass the rows with ``docs >=
+    SITE_MIN_DOCS`` to ``extract``."""
+    if min_docs < 1:
+        raise ValueError(f"min_docs must be at least 1, not {min_docs}")
+    if lines.height == 0:
+        return pl.DataFrame(schema={"site": pl.String, "line": pl.String, "docs": pl.Int64})
+    return (
+        lines.select("site", "doc", "line")
+        .unique()
+        .group_by("site", "line")
+        .agg(pl.len().cast(pl.Int64).alias("docs"))
+        .filter(pl.col("docs") >= min_docs)
+        .sort("site", "docs", "line", descending=[False, True, False])
+    )
+
+
+def _site_furniture_for(
+    text_records: pl.DataFrame, site_furniture: pl.DataFrame | None
+) -> pl.DataFrame | None:
+    """(doc, norm) of every learnt furniture line of each text record's site."""
+    if site_furniture is None or site_furniture.height == 0:
+        return None
+    sites = text_records.select("doc", _site_key(text_records).alias("site"))
+    return sites.join(
+        site_furniture.select("site", pl.col("line").alias("norm")), on="site", how="inner"
+    ).select("doc", "norm")
+
+
 # --------------------------------------------------------------------------- public API
 
 
-def extract(records: pl.DataFrame) -> pl.DataFrame:
-    """RAW_RECORD rows → EXTRACTED rows. Never raises for bad content: see ``extract_error``."""
+def extract(records: pl.DataFrame, site_furniture: pl.DataFrame | None = None) -> pl.DataFrame:
+    """RAW_RECORD rows → EXTRACTED rows. Never raises for bad content: see ``extract_error``.
+
+    ``site_furniture`` (site, line, docs) from ``learn_site_furniture``: lines a site repeats
+    on many pages are furniture in that site's dumps (sentence-like lines excepted).
+    """
     ref = _reference()
     df = schema.conform(records, schema.RAW_RECORD).with_row_index("doc")
     is_text = pl.col("format") == "text"
-    text_docs = df.filter(is_text).select("doc", "raw_text")
+    text_docs = df.filter(is_text).select(
+        "doc",
+        "raw_text",
+        "fetched_at",
+        "site_raw",
+        _publisher(pl.col("raw_text")).alias("publisher"),
+    )
     other = df.filter(~is_text).select("doc", "body", "author")
-    tf = _text_fields(text_docs, ref) if text_docs.height else None
+    tf = (
+        _text_fields(text_docs, ref, _site_furniture_for(text_docs, site_furniture))
+        if text_docs.height
+        else None
+    )
     sf = _structured_fields(other, ref) if other.height else None
     parts = []
     if tf is not None:
         t = df.filter(is_text).join(tf, on="doc", how="left", suffix="_x")
+        t = t.join(text_docs.select("doc", "publisher"), on="doc", how="left")
         parts.append(
             t.with_columns(
                 *[pl.coalesce(c, f"{c}_x").alias(c) for c in ("title", "author", "published_raw")],
                 pl.coalesce("body", "body_x").alias("body"),
-                pl.coalesce("site_raw", _publisher(pl.col("raw_text"))).alias("site_raw"),
+                pl.coalesce("site_raw", "publisher").alias("site_raw"),
             )
         )
     if sf is not None:
@@ -922,6 +2016,7 @@ def extract(records: pl.DataFrame) -> pl.DataFrame:
                 pl.col("body_x").alias("body"),
                 pl.col("author_x").alias("author"),
                 pl.lit(None, pl.Int64).alias("view_count"),
+                pl.lit(None, pl.Int64).alias("comment_count"),
             )
         )
     if not parts:
@@ -936,7 +2031,7 @@ def extract(records: pl.DataFrame) -> pl.DataFrame:
 #: "© 2025 The Harbour Post. All rights reserved." → "The Harbour Post" (the publisher).
 _COPYRIGHT_RE = ascii_boundaries(
     r"(?im)^[ \t]*(?:copyright\s*)?(?:©|\(c\)|copyright)\s*(?:\d{4}(?:\s*[-–]\s*\d{4})?\s*,?\s*)?"
-    r"([\p{Lu}][^.|\n]{1,60}?)\s*(?:\.|\||$|\s+all\s+rights)"
+    r"([\p{Lu}][^.|\n]{1,60}?)\s*(?:\.|\||$|\s+all\s+rights|\s+\d{4}\b|\s+[-–]\s)"
 )
 
 
@@ -957,8 +2052,11 @@ def _furniture_kind(f: pl.DataFrame, ref: Reference) -> pl.Series:
 def explain(raw_text: str) -> pl.DataFrame:
     """One row per line of a text dump: ``line_no`` (1-based), ``text``, ``label``, ``reason``."""
     ref = _reference()
-    lines = _lines(pl.DataFrame({"doc": [0], "raw_text": [raw_text]}), "raw_text")
-    f = _classify(lines, ref)
+    docs = pl.DataFrame({"doc": [0], "raw_text": [raw_text]}).with_columns(
+        _publisher(pl.col("raw_text")).alias("publisher")
+    )
+    lines = _lines(docs, "raw_text")
+    f, _ = _classify(lines, ref, docs.select("doc", "publisher"))
     f = f.with_columns(_furniture_kind(f, ref).alias("fkind"))
     b = pl.col("base")
     reason = (
@@ -974,8 +2072,16 @@ def explain(raw_text: str) -> pl.DataFrame:
         )
         .when(pl.col("label") == "body")
         .then(
-            pl.when(pl.col("strong"))
-            .then(pl.lit("body: sentence-like line in the main run"))
+            pl.when(pl.col("list_item"))
+            .then(pl.lit("body: item of a list introduced by a line ending in ':'"))
+            .when(pl.col("strong"))
+            .then(
+                pl.format(
+                    "body: sentence-like line in the main run ({} of {} words stopwords)",
+                    pl.col("n_stop"),
+                    pl.col("n_words"),
+                )
+            )
             .otherwise(pl.lit("body: short line between body paragraphs"))
         )
         .when(pl.col("after_end"))
@@ -985,6 +2091,12 @@ def explain(raw_text: str) -> pl.DataFrame:
                 pl.when(pl.col("idx") == pl.col("end_idx")).then(pl.col("line_no") + 1).min(),
             )
         )
+        .when((b == "furniture") & pl.col("masthead"))
+        .then(pl.lit("furniture: the publisher's name (masthead)"))
+        .when((b == "furniture") & pl.col("pull_quote"))
+        .then(pl.lit("furniture: pull quote repeating the paragraph next to it"))
+        .when((b == "furniture") & pl.col("fkind").is_null() & pl.col("site_furniture"))
+        .then(pl.lit("furniture: a line this site repeats on many pages"))
         .when((b == "furniture") & pl.col("fkind").is_null() & pl.col("numeric"))
         .then(pl.lit("furniture: mostly digits (page number, counter)"))
         .when(b == "furniture")
@@ -1011,10 +2123,28 @@ def explain(raw_text: str) -> pl.DataFrame:
         .then(pl.lit("header text that is not the title"))
         .when(pl.col("strong"))
         .then(pl.lit("sentence-like text outside the main body run"))
+        .when(pl.col("use_sw") & (pl.col("n_words") >= STRONG_MIN_WORDS))
+        .then(
+            pl.format(
+                "text outside the body: not sentence-like ({} of {} words stopwords, '{}')",
+                pl.col("n_stop"),
+                pl.col("n_words"),
+                pl.col("lang"),
+            )
+        )
         .otherwise(pl.lit("short text outside the body"))
     )
     f = f.with_columns(reason.alias("reason"))
     out = lines.join(f.select("line_no", "label", "reason"), on="line_no", how="left")
+    # lines an exact furniture phrase explains never reach the classifier (see _features)
+    gone = ~pl.col("blank") & pl.col("label").is_null()
+    out = out.with_columns(_furniture_kind(out, ref).alias("fkind")).with_columns(
+        pl.when(gone).then(pl.lit("furniture")).otherwise(pl.col("label")).alias("label"),
+        pl.when(gone)
+        .then(pl.format("furniture phrase ({})", pl.col("fkind").fill_null("exact")))
+        .otherwise(pl.col("reason"))
+        .alias("reason"),
+    )
     return out.select(
         (pl.col("line_no") + 1).cast(pl.Int64).alias("line_no"),
         "text",
