@@ -121,7 +121,8 @@ def test_broken_jsonl_line_is_quarantined_rest_loads() -> None:
     assert [r["record_key"] for r in records] == ["1", "3"]
     assert quarantine[0]["record_key"] == "2"
     assert quarantine[0]["reason"] == (
-        "invalid JSON line: Unterminated string starting at (truncated or broken record)")
+        "invalid JSON line: Unterminated string starting at (truncated or broken record)"
+    )
 
 
 def test_jsonl_record_keys_are_file_line_numbers() -> None:

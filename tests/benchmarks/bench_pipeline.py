@@ -50,25 +50,36 @@ def main(argv: list[str] | None = None) -> int:
     work = Path(tempfile.mkdtemp(prefix="newsdesk-bench-"))
     try:
         corpus = work / "corpus"
-        wall, _, _ = _timed([*newsdesk, "synth", "--n", str(args.n), "--out", str(corpus),
-                             "--seed", str(args.seed)])
+        wall, _, _ = _timed(
+            [*newsdesk, "synth", "--n", str(args.n), "--out", str(corpus), "--seed", str(args.seed)]
+        )
         size = sum(p.stat().st_size for p in corpus.rglob("*") if p.is_file()) / 1e6
         print(f"synth --n {args.n}: {wall:.1f} s, {size:.0f} MB")
         rows = []
         base, rss, out = _timed([*newsdesk, "run", str(corpus), "--warehouse", str(work / "a")])
         rows.append(("run (threads, baseline)", base, rss, _loaded(out)))
-        again, rss2, out2 = _timed([*newsdesk, "run", str(corpus), "--warehouse",
-                                    str(work / "a")])
+        again, rss2, out2 = _timed([*newsdesk, "run", str(corpus), "--warehouse", str(work / "a")])
         rows.append(("second run (no-op)", again, rss2, _loaded(out2)))
         if args.dask:
-            wall, rss3, out3 = _timed([*newsdesk, "run", str(corpus), "--task-runner", "dask",
-                                       "--warehouse", str(work / "b")])
+            wall, rss3, out3 = _timed(
+                [
+                    *newsdesk,
+                    "run",
+                    str(corpus),
+                    "--task-runner",
+                    "dask",
+                    "--warehouse",
+                    str(work / "b"),
+                ]
+            )
             rows.append(("run (dask)", wall, rss3, _loaded(out3)))
         print(f"{'run':28} {'wall s':>8} {'ratio':>6} {'articles/s':>11} {'peak RSS MiB':>13}")
         for name, seconds, peak, loaded in rows:
             rate = f"{loaded / seconds:,.0f}" if loaded else "-"
-            print(f"{name:28} {seconds:8.1f} {seconds / base:6.2f} {rate:>11} "
-                  f"{peak if peak is None else round(peak):>13}")
+            print(
+                f"{name:28} {seconds:8.1f} {seconds / base:6.2f} {rate:>11} "
+                f"{peak if peak is None else round(peak):>13}"
+            )
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return 0
