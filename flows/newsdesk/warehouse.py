@@ -39,6 +39,7 @@ from newsdesk.dedupe import DUPLICATE, SEEN
 from newsdesk.readers.inventory import MANIFEST
 from newsdesk.syndication import SIGNATURE
 from newsdesk.topics import ARTICLE_THEME
+from newsdesk.validate import VALIDATION_RESULT
 
 DB_NAME = "newsdesk.duckdb"
 LOCK_NAME = ".newsdesk.lock"
@@ -53,16 +54,7 @@ STAGED_TABLES: dict[str, dict[str, pl.DataType]] = {
     "article_themes": ARTICLE_THEME,
     "duplicates": DUPLICATE,
     "quarantine": schema.QUARANTINE,
-    "validation_results": {
-        "run_id": pl.String(),
-        "suite": pl.String(),
-        "expectation": pl.String(),
-        "column": pl.String(),
-        "success": pl.Boolean(),
-        "unexpected_count": pl.Int64(),
-        "severity": pl.String(),
-        "observed_value": pl.String(),
-    },
+    "validation_results": VALIDATION_RESULT,
 }
 
 #: Tables exported to Parquet, partitioned by the article's publish month.
@@ -320,45 +312,37 @@ class Warehouse:
             ).pl()
         return schema.conform(df, MANIFEST)
 
+    def _loaded_except(self, sql: str, excluding_paths: Sequence[str]) -> pl.DataFrame:
+        """Run ``sql`` (which may refer to ``_kept``, the articles not from files being
+        replaced — an archive's members count as the archive) against the warehouse."""
+        with self.connect() as con:
+            _register_paths(con, excluding_paths)
+            con.execute(
+                "create temp view _kept as select * from articles "
+                "where split_part(source_path, '!/', 1) not in (select * from _replaced)"
+            )
+            return con.sql(sql).pl()
+
     def seen(self, excluding_paths: Sequence[str]) -> pl.DataFrame:
         """Dedupe keys of loaded articles, except those of files about to be replaced."""
         if not self.db_path.exists():
             return schema.empty(SEEN)
-        with self.connect() as con:
-            con.register(
-                "_replaced",
-                pl.DataFrame(
-                    {"source_path": list(excluding_paths)}, schema={"source_path": pl.String()}
-                ),
-            )
-            df = con.sql(
-                """
-                select article_id, url, site, content_hash from articles
-                where source_path not in (select source_path from _replaced)
-                order by run_id, source_path, record_key
-                """
-            ).pl()
+        df = self._loaded_except(
+            "select article_id, url, site, content_hash from _kept "
+            "order by run_id, source_path, record_key",
+            excluding_paths,
+        )
         return schema.conform(df, SEEN)
 
     def signatures(self, excluding_paths: Sequence[str]) -> pl.DataFrame:
         """MinHash signatures of loaded articles, except those of files being replaced."""
         if not self.db_path.exists():
             return schema.empty(SIGNATURE)
-        with self.connect() as con:
-            con.register(
-                "_replaced",
-                pl.DataFrame(
-                    {"source_path": list(excluding_paths)}, schema={"source_path": pl.String()}
-                ),
-            )
-            df = con.sql(
-                """
-                select s.* from article_signatures s
-                join articles a using (article_id)
-                where a.source_path not in (select source_path from _replaced)
-                order by s.article_id
-                """
-            ).pl()
+        df = self._loaded_except(
+            "select s.* from article_signatures s join _kept using (article_id) "
+            "order by s.article_id",
+            excluding_paths,
+        )
         return schema.conform(df, SIGNATURE)
 
     # ----------------------------------------------------------------- staging
@@ -398,12 +382,7 @@ class Warehouse:
             manifest_rows = manifest_rows.clear()
         staged = self.staging_root / run.run_id
         with self.connect() as con:
-            con.register(
-                "_replaced",
-                pl.DataFrame(
-                    {"source_path": list(replaced_paths)}, schema={"source_path": pl.String()}
-                ),
-            )
+            _register_paths(con, replaced_paths)
             con.register("_manifest", schema.conform(manifest_rows, MANIFEST))
             con.execute("begin transaction")
             try:
@@ -556,6 +535,14 @@ class Warehouse:
         """Re-create every view from ``sql/views`` (after an analyst edits one)."""
         with self.connect() as con:
             self._create_views(con)
+
+
+def _register_paths(con: duckdb.DuckDBPyConnection, paths: Sequence[str]) -> None:
+    """Expose ``paths`` to SQL on this connection as the one-column table ``_replaced``."""
+    con.register(
+        "_replaced",
+        pl.DataFrame({"source_path": list(paths)}, schema={"source_path": pl.String()}),
+    )
 
 
 def _duck_type(dtype: pl.DataType) -> str:
