@@ -376,3 +376,43 @@ def test_docs_build_to_the_warehouse(sample_run) -> None:  # type: ignore[no-unt
         assert suite in html
     results = q(wh, "select distinct suite from validation_results")["suite"].to_list()
     assert {"articles", "entity_mentions", "article_topics", "batch"} <= set(results)
+
+
+def test_new_theme_file_is_tagged_by_retag_without_reingesting(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An analyst adds a theme as a file; `newsdesk retag` tags the existing warehouse."""
+    from typer.testing import CliRunner  # noqa: PLC0415
+
+    from newsdesk.cli import app  # noqa: PLC0415
+
+    reference = tmp_path / "reference"
+    shutil.copytree(get_settings().reference_dir, reference)
+    monkeypatch.setenv("NEWSDESK_REFERENCE_DIR", str(reference))
+    get_settings.cache_clear()
+    src = tmp_path / "in"
+    shutil.copytree(SAMPLE, src)
+    wh = tmp_path / "wh"
+    run_flow([src], wh)
+    assert (
+        q(wh, "select count(*) n from article_themes where theme = 'ceasefire_diplomacy'")["n"][0]
+        == 0
+    )
+    runs_before = q(wh, "select count(*) n from runs")["n"][0]
+
+    (reference / "themes" / "ceasefire_diplomacy.csv").write_text(
+        "# name: ceasefire diplomacy\n"
+        "# description: Talks towards a ceasefire and the guarantees around it.\n"
+        "term,weight\nceasefire,3\nsecurity guarantees,3\npeace deal,3\ncoalition of the willing,3\n"
+    )
+    result = CliRunner().invoke(app, ["retag", "--warehouse", str(wh)])
+    assert result.exit_code == 0, result.output
+    tagged = q(
+        wh,
+        """select a.title from article_themes t join articles a using (article_id)
+           where t.theme = 'ceasefire_diplomacy'""",
+    )["title"].to_list()
+    assert "Macron Says 26 Countries Ready to Send Troops For Ukraine Ceasefire" in tagged
+    assert q(wh, "select count(*) n from runs")["n"][0] == runs_before  # nothing re-ingested
+    primary = q(wh, "select count(*) n from article_topics where is_primary")["n"][0]
+    assert primary > 0
