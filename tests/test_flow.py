@@ -403,7 +403,8 @@ def test_new_theme_file_is_tagged_by_retag_without_reingesting(
     (reference / "themes" / "ceasefire_diplomacy.csv").write_text(
         "# name: ceasefire diplomacy\n"
         "# description: Talks towards a ceasefire and the guarantees around it.\n"
-        "term,weight\nceasefire,3\nsecurity guarantees,3\npeace deal,3\ncoalition of the willing,3\n"
+        "term,weight\nceasefire,3\nsecurity guarantees,3\npeace deal,3\n"
+        "coalition of the willing,3\n"
     )
     result = CliRunner().invoke(app, ["retag", "--warehouse", str(wh)])
     assert result.exit_code == 0, result.output
