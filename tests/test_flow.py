@@ -149,6 +149,8 @@ def test_sample_views_and_queries_are_not_empty(sample_run) -> None:  # type: ig
         assert q(wh, f"select count(*) n from {view}")["n"][0] > 0, view
     for path in sorted((get_settings().sql_dir / "queries").glob("*.sql")):
         assert q(wh, path.read_text()).height > 0, path.name
+    # the per-site furniture profile was learnt from the sites' repeated page furniture
+    assert q(wh, "select count(distinct site) n from site_furniture where docs >= 3")["n"][0] >= 5
     mix = q(wh, "select * from source_mix")
     assert mix["syndicated"].sum() > 0
     assert "Reuters" in mix["original_source"].to_list()

@@ -41,7 +41,7 @@ from prefect.task_runners import TaskRunner
 from newsdesk import schema
 from newsdesk.dedupe import SEEN, dedupe
 from newsdesk.entities import find_entities
-from newsdesk.extract import extract
+from newsdesk.extract import SITE_MIN_DOCS, extract, learn_site_furniture, site_lines
 from newsdesk.normalise import normalise
 from newsdesk.quality import (
     BatchThresholds,
@@ -89,6 +89,7 @@ class Prepared:
     records_in: int
     per_file: dict[str, int]
     next_offset: int | None = None  # streamed file: where its next chunk starts
+    site_furniture: pl.DataFrame | None = None  # this shard's (site, line, docs) counts
 
 
 @dataclass
@@ -159,8 +160,19 @@ def commit_run_task(
 
 # ----------------------------------------------------------------------------- stage tasks
 @task(name="extract_batch", cache_policy=NO_CACHE)
-def extract_task(records: pl.DataFrame) -> pl.DataFrame:
-    return extract(records)
+def extract_task(
+    records: pl.DataFrame, stored_profile: pl.DataFrame
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Extract with the per-site furniture profile: what earlier runs learnt plus what this
+    shard's own dumps repeat. Returns (extracted, this shard's line counts to store)."""
+    counts = learn_site_furniture(site_lines(records), min_docs=1)
+    profile = (
+        pl.concat([stored_profile, counts])
+        .group_by("site", "line")
+        .agg(pl.col("docs").sum())
+        .filter(pl.col("docs") >= SITE_MIN_DOCS)
+    )
+    return extract(records, site_furniture=profile), counts
 
 
 @task(name="normalise_batch", cache_policy=NO_CACHE)
@@ -225,16 +237,20 @@ def _extract_quarantine(extracted: pl.DataFrame, run_id: str, keep_chars: int) -
 
 
 @task(name="prepare_shard", cache_policy=NO_CACHE)
-def prepare_shard(shard: Shard, run_id: str, version: str, settings: Settings) -> Prepared:
+def prepare_shard(
+    shard: Shard, run_id: str, version: str, settings: Settings, site_profile: pl.DataFrame
+) -> Prepared:
     """read → extract → normalise for one shard of input files."""
     raw, read_q, per_file, next_offset = read_batch_task(shard, settings)
-    extracted = extract_task(raw)
+    extracted, site_counts = extract_task(raw, site_profile)
     extract_q = _extract_quarantine(extracted, run_id, settings.quarantine_raw_chars)
     articles = normalise_task(extracted.filter(pl.col("extract_error").is_null()), run_id, version)
     quarantine = pl.concat(
         [read_q.with_columns(pl.lit(run_id).alias("run_id")), extract_q]
     ).with_columns(pl.col("raw").str.slice(0, settings.quarantine_raw_chars))
-    return Prepared(articles, quarantine, len(raw) + len(read_q), per_file, next_offset)
+    return Prepared(
+        articles, quarantine, len(raw) + len(read_q), per_file, next_offset, site_counts
+    )
 
 
 def _enrich_cache_key(_context: Any, parameters: dict[str, Any]) -> str:
@@ -395,6 +411,7 @@ def _ingest(  # noqa: PLR0917
     shards = len(queue)
     seen = wh.seen(replaced) if queue else schema.empty(SEEN)
     known = wh.signatures(replaced) if queue else schema.empty(SIGNATURE)
+    site_profile = wh.site_furniture()
     summary = RunSummary(run_id=run_id, status="completed", files_processed=len(plan.to_read))
     per_file: dict[str, int] = {}
     reasons: Counter[str] = Counter()
@@ -410,7 +427,9 @@ def _ingest(  # noqa: PLR0917
         while queue or prepared:
             while queue and len(prepared) < window:
                 work = queue.popleft()
-                prepared.append((work, prepare_shard.submit(work, run_id, version, settings)))
+                prepared.append(
+                    (work, prepare_shard.submit(work, run_id, version, settings, site_profile))
+                )
             work, future = prepared.popleft()
             shard = future.result()
             if shard.next_offset is not None:  # the streamed file's next chunk, next in line
@@ -427,6 +446,8 @@ def _ingest(  # noqa: PLR0917
             new, sigs = cluster_task(new, known, settings.near_duplicate_threshold)
             known = pl.concat([known, sigs])
             part = f"shard-{i:05d}"
+            if shard.site_furniture is not None:
+                wh.stage(run_id, "site_furniture", shard.site_furniture, part)
             enriched.append(
                 (
                     i,

@@ -55,6 +55,7 @@ STAGED_TABLES: dict[str, dict[str, pl.DataType]] = {
     "duplicates": DUPLICATE,
     "quarantine": schema.QUARANTINE,
     "validation_results": VALIDATION_RESULT,
+    "site_furniture": {"site": pl.String(), "line": pl.String(), "docs": pl.Int64()},
 }
 
 #: Tables exported to Parquet, partitioned by the article's publish month.
@@ -224,6 +225,13 @@ class Warehouse:
             "files_skipped",
         )
         return dict(zip(keys, rows[0], strict=True))
+
+    def site_furniture(self) -> pl.DataFrame:
+        """The per-site profile learnt so far: (site, line, docs)."""
+        if not self.db_path.exists():
+            return schema.empty(STAGED_TABLES["site_furniture"])
+        with self.connect() as con:
+            return con.sql("select site, line, docs from site_furniture order by all").pl()
 
     def run_history(self) -> pl.DataFrame:
         """Earlier runs, for the batch checks (``runs`` rows, oldest first)."""
@@ -396,7 +404,13 @@ class Warehouse:
                         continue
                     cols = ", ".join(f'"{c}"' for c in columns)
                     src = f"read_parquet({[str(f) for f in files]!r}, union_by_name=true)"
-                    if table == "entities":
+                    if table == "site_furniture":  # counts add up across runs
+                        con.execute(
+                            f"insert into site_furniture select site, line, sum(docs) from {src} "
+                            "group by all on conflict (site, line) do update "
+                            "set docs = site_furniture.docs + excluded.docs"
+                        )
+                    elif table == "entities":
                         # one row per entity; a later run may add a QID the alias table gained
                         con.execute(
                             f"insert into entities ({cols}) select distinct on (entity_id) "

@@ -11,6 +11,7 @@
 --   duplicates         delete-insert by source_path
 --   quarantine         delete-insert by source_path
 --   validation_results append  one row per expectation per run
+--   site_furniture     merge   on (site, line), adding this run's counts
 
 create table if not exists runs (
     run_id              varchar primary key,
@@ -104,6 +105,13 @@ create table if not exists article_themes (
     theme         varchar not null,
     score         double not null,
     matched_terms varchar[] not null
+);
+
+create table if not exists site_furniture (
+    site varchar not null,                      -- per-site profile learnt across runs:
+    line varchar not null,                      -- a normalised short line of its pages
+    docs bigint not null,                       -- how many dumps of the site held it
+    primary key (site, line)
 );
 
 create table if not exists quarantine (
