@@ -69,6 +69,8 @@ from newsdesk.version import code_version
 from newsdesk.warehouse import RunRecord, Warehouse
 
 RUN_NAME_PREFIX = "newsdesk-"
+#: A learnt line is site furniture when at least this share of the site's pages carry it.
+SITE_MIN_SHARE = 0.5
 
 
 @dataclass(frozen=True)
@@ -170,7 +172,13 @@ def extract_task(
         pl.concat([stored_profile, counts])
         .group_by("site", "line")
         .agg(pl.col("docs").sum())
-        .filter(pl.col("docs") >= SITE_MIN_DOCS)
+        # furniture is on most of a site's pages; the site's most repeated line (its
+        # footer, say) stands for its page count. A headline that a few of hundreds of
+        # dumps repeat (the same story saved again) is not furniture.
+        .filter(
+            (pl.col("docs") >= SITE_MIN_DOCS)
+            & (pl.col("docs") >= SITE_MIN_SHARE * pl.col("docs").max().over("site"))
+        )
     )
     return extract(records, site_furniture=profile), counts
 
