@@ -184,3 +184,14 @@ def test_views_exist_and_run_on_empty_warehouse(tmp_path: Path) -> None:
         "run_reconciliation",
     ):
         assert w.query(f"select count(*) n from {view}")["n"][0] == 0
+
+
+def test_changed_archive_replaces_its_members_rows_and_partitions(tmp_path: Path) -> None:
+    w = wh(tmp_path)
+    w.stage("r1", "articles", articles(["a"], "b.zip!/feed.jsonl", "r1", month=8), "p")
+    w.commit(run_record("r1", 1), [], manifest("b.zip", "h1"))
+    assert w.seen(["b.zip"]).is_empty()  # its members count as the archive
+    w.stage("r2", "articles", articles(["c"], "b.zip!/feed.jsonl", "r2", month=9), "p")
+    w.commit(run_record("r2", 1), ["b.zip"], manifest("b.zip", "h2"))
+    assert w.query("select article_id from articles")["article_id"].to_list() == ["c"]
+    assert not (w.parquet_root / "articles" / "published_month=2025-08").exists()

@@ -219,12 +219,7 @@ def query(
         sys.stdout.write(json.dumps(df.to_dicts(), default=str, ensure_ascii=False, indent=1))
         sys.stdout.write("\n")
     else:
-        table = Table(title=_query_description(queries[name]), title_justify="left")
-        for col in df.columns:
-            table.add_column(col)
-        for row in df.iter_rows():
-            table.add_row(*["" if v is None else str(v) for v in row])
-        console.print(table)
+        _print_frame(df, title=_query_description(queries[name]))
 
 
 @app.command()
@@ -258,13 +253,7 @@ def explain(
         reason = result.quarantine[0]["reason"] if result.quarantine else "no records"
         raise fail(f"{file}: {reason}")
     text = result.records[0].get("raw_text") or result.records[0].get("body") or ""
-    df = explain_lines(text)
-    table = Table(show_header=True)
-    for col in df.columns:
-        table.add_column(col, overflow="fold")
-    for row in df.iter_rows():
-        table.add_row(*["" if v is None else str(v) for v in row])
-    console.print(table)
+    _print_frame(explain_lines(text))
 
 
 def _print_frame(df: Any, title: str = "") -> None:

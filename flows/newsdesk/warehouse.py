@@ -326,8 +326,7 @@ class Warehouse:
         with self.connect() as con:
             _register_paths(con, excluding_paths)
             con.execute(
-                "create temp view _kept as select * from articles "
-                "where split_part(source_path, '!/', 1) not in (select * from _replaced)"
+                f"create temp view _kept as select * from articles where not ({_OF_REPLACED})"
             )
             return con.sql(sql).pl()
 
@@ -466,27 +465,20 @@ class Warehouse:
 
     @staticmethod
     def _delete_replaced(con: duckdb.DuckDBPyConnection) -> None:
-        # an archive member's source_path is "archive!/member": it belongs to the archive
-        of_replaced = "split_part(source_path, '!/', 1) in (select * from _replaced)"
-        old_ids = f"select article_id from articles where {of_replaced}"
+        old_ids = f"select article_id from articles where {_OF_REPLACED}"
         for child in ("entity_mentions", "article_topics", "article_signatures", "article_themes"):
             con.execute(f"delete from {child} where article_id in ({old_ids})")
         for table in ("articles", "duplicates", "quarantine"):
-            con.execute(f"delete from {table} where {of_replaced}")
+            con.execute(f"delete from {table} where {_OF_REPLACED}")
 
     @staticmethod
     def _months_of_replaced(con: duckdb.DuckDBPyConnection) -> set[str]:
-        rows = con.execute(
-            f"select distinct {_MONTH} from articles where source_path in (select * from _replaced)"
-        ).fetchall()
-        return {r[0] for r in rows}
+        """Partitions holding rows of replaced files (an archive's members included)."""
+        return _months_where(con, _OF_REPLACED)
 
     @staticmethod
     def _months_of_run(con: duckdb.DuckDBPyConnection, run_id: str) -> set[str]:
-        rows = con.execute(
-            f"select distinct {_MONTH} from articles where run_id = ?", [run_id]
-        ).fetchall()
-        return {r[0] for r in rows}
+        return _months_where(con, "run_id = $run_id", {"run_id": run_id})
 
     # ----------------------------------------------------------------- parquet export
     def export_parquet(self, months: set[str] | None) -> None:
@@ -577,6 +569,20 @@ def _duck_type(dtype: pl.DataType) -> str:
 
 
 #: Partition key: the publish month as YYYY-MM, or "unknown".
-_MONTH = "coalesce(strftime(published_at at time zone 'UTC', '%Y-%m'), 'unknown')"
+def _month_of(column: str) -> str:
+    """SQL for the partition key of a publish time: YYYY-MM, or "unknown"."""
+    return f"coalesce(strftime({column} at time zone 'UTC', '%Y-%m'), 'unknown')"
+
+
+_MONTH = _month_of("published_at")
 _MONTH_KEY = re.compile(r"\d{4}-\d{2}|unknown")
-_MONTH_A = "coalesce(strftime(a.published_at at time zone 'UTC', '%Y-%m'), 'unknown')"
+_MONTH_A = _month_of("a.published_at")
+#: Rows of files being replaced; an archive member's source_path is "archive!/member".
+_OF_REPLACED = "split_part(source_path, '!/', 1) in (select * from _replaced)"
+
+
+def _months_where(
+    con: duckdb.DuckDBPyConnection, where: str, params: dict[str, Any] | None = None
+) -> set[str]:
+    rows = con.sql(f"select distinct {_MONTH} from articles where {where}", params=params)
+    return {r[0] for r in rows.fetchall()}
