@@ -122,3 +122,28 @@ def test_bad_records_present(corpus: tuple[SynthSummary, dict[str, bytes]]) -> N
 def test_tiny_corpus_has_no_specials(tmp_path: Path) -> None:
     summary = synth(5, tmp_path)
     assert (summary.records, summary.duplicates, summary.bad) == (5, 0, 0)
+
+
+def test_warc_is_as_big_as_asked_and_reads_back_as_pages(tmp_path: Path) -> None:
+    """`synth_warc` (the large-WARC benchmark's input): the requested size, the same pages
+    for the same seed, HTML responses that the WARC reader turns into pages with url, fetch
+    time, title and body, and image responses that it skips and counts."""
+    from newsdesk.readers.warc import read_chunk  # noqa: PLC0415
+    from newsdesk.synth import WARC_IMAGE_EVERY, WARC_NAME, synth_warc  # noqa: PLC0415
+
+    summary = synth_warc(tmp_path / "a", 2, seed=1)
+    path = tmp_path / "a" / WARC_NAME
+    assert 2 * 2**20 <= path.stat().st_size < 2 * 2**20 + 64_000
+    result = read_chunk(path, str(path), "h", 2_000_000, 0, 10_000)
+    synth_warc(tmp_path / "b", 2, seed=1)  # the same pages (record ids and dates differ)
+    again = read_chunk(tmp_path / "b" / WARC_NAME, str(path), "h", 2_000_000, 0, 10_000)
+    assert [r["body"] for r in again.records] == [r["body"] for r in result.records]
+    assert result.quarantine == [] and result.next_offset is None
+    assert len(result.records) == summary.records
+    images = result.skipped["response not HTML"]
+    assert images == (summary.records + images) // WARC_IMAGE_EVERY > 0
+    assert result.skipped["request"] == summary.records + images
+    first = result.records[0]
+    assert first["url"].startswith("https://") and first["fetched_at"]
+    assert first["title"] and len(first["body"]) > 500
+    assert "__STATE__" not in first["body"]

@@ -224,17 +224,27 @@ def query(
 
 @app.command()
 def synth(
-    n: Annotated[int, typer.Option("--n", min=1, help="How many records to write.")],
     out: Annotated[Path, typer.Option("--out", help="Folder to write the dumps into.")],
+    n: Annotated[int, typer.Option("--n", min=1, help="How many records to write.")] = 1000,
     seed: Annotated[int, typer.Option("--seed", help="Random seed (same seed, same files).")] = 0,
+    warc_mib: Annotated[
+        int | None,
+        typer.Option(
+            "--warc-mib",
+            min=1,
+            help="Write one CC-NEWS-like WARC.gz of this many MiB instead of text/JSONL dumps.",
+        ),
+    ] = None,
 ) -> None:
-    """Write N realistic synthetic raw dumps (text and JSONL) for tests and benchmarks."""
+    """Write N realistic synthetic raw dumps (text and JSONL), or one large WARC.gz, for
+    tests and benchmarks."""
     from newsdesk.synth import synth as make  # noqa: PLC0415
+    from newsdesk.synth import synth_warc  # noqa: PLC0415
 
     if out.exists() and not out.is_dir():
         raise fail(f"--out {out} exists and is not a folder")
     t0 = time.perf_counter()
-    result = make(n, out, seed=seed)
+    result = synth_warc(out, warc_mib, seed=seed) if warc_mib else make(n, out, seed=seed)
     console.print(f"wrote {result} to {out} in {time.perf_counter() - t0:.1f} s")
 
 

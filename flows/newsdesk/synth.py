@@ -18,13 +18,23 @@ Records, not files, count toward ``n``. Bodies are composed from the sentence ba
 numbers) and are 150–800 words long. Sites and their furniture live in
 ``data/reference/synth/sites.yaml``.
 
-Run: ``uv run python -m newsdesk.synth --n 100 --out /tmp/x``.
+``synth_warc(out, mib, seed)`` writes one CC-NEWS-like ``.warc.gz`` of about ``mib`` MiB
+instead: a ``warcinfo`` record, then per article a ``request``, an HTML ``response`` (the
+article in a news CMS page with JSON-LD, navigation, related links, a footer and an inline
+script blob of ~24 KB, about what real pages carry, so the file's size and page count are
+realistic); every 50th response is an image. It is the input of
+the large-WARC memory benchmark (``tests/benchmarks/bench_warc.py``).
+
+Run: ``uv run python -m newsdesk.synth --n 100 --out /tmp/x`` (``--warc-mib 100`` for a WARC).
 """
 
 from __future__ import annotations
 
 import argparse
+import base64
 import gzip
+import html
+import io
 import json
 import random
 import re
@@ -675,13 +685,110 @@ def synth(n: int, out: Path, seed: int = 0) -> SynthSummary:
     )
 
 
+#: Bytes of random base64 per page's inline script (CC-NEWS pages carry tens of KB of it).
+WARC_SCRIPT_BYTES = 24_000
+#: Every this many articles, an image response (skipped by the reader, counted).
+WARC_IMAGE_EVERY = 50
+WARC_NAME = "cc-news-synth.warc.gz"
+
+
+def _render_html(rng: random.Random, a: _Article, headlines: list[str]) -> str:
+    """The article as a news CMS page: JSON-LD, navigation, byline, paragraphs, related
+    links, footer and an inline script blob."""
+    esc = html.escape
+    paras, credit_line = _credited(a)
+    if credit_line:
+        paras.append(credit_line)
+    ld = {
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "headline": a.title,
+        "datePublished": f"{a.when:%Y-%m-%dT%H:%M:%SZ}",
+        "author": [{"@type": "Person", "name": n} for n in a.authors]
+        or ([{"@type": "Organization", "name": a.desk}] if a.desk else []),
+        "publisher": {"@type": "Organization", "name": a.site["name"]},
+    }
+    blob = base64.b64encode(rng.randbytes(WARC_SCRIPT_BYTES * 3 // 4)).decode("ascii")
+    crumbs = "".join(f'<li><a href="/">{esc(c)}</a></li>' for c in TOPIC_CRUMBS[a.topic])
+    related = "".join(f'<li><a href="/r/{k}">{esc(h)}</a></li>' for k, h in enumerate(headlines))
+    byline = _byline(a)
+    return (
+        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
+        f"<title>{esc(a.title)} | {esc(a.site['name'])}</title>"
+        f'<meta property="og:title" content="{esc(a.title)}">'
+        f'<meta property="og:site_name" content="{esc(a.site["name"])}">'
+        f'<link rel="canonical" href="{esc(a.url)}">'
+        f'<script type="application/ld+json">{json.dumps(ld)}</script>'
+        f'<script>window.__STATE__="{blob}";</script></head><body>'
+        f'<header><a href="/">{esc(a.site["name"])}</a><nav><ul>{crumbs}'
+        '<li><a href="/sport">Sport</a></li><li><a href="/opinion">Opinion</a></li></ul></nav>'
+        f"</header><main><article><h1>{esc(a.title)}</h1>"
+        + (f'<p class="byline">{esc(byline)}</p>' if byline else "")
+        + f'<time datetime="{a.when:%Y-%m-%dT%H:%M:%SZ}">{a.when:%d %B %Y}</time>'
+        + "".join(f"<p>{esc(p)}</p>" for p in paras)
+        + "</article><aside><h2>Most read</h2><ul>"
+        + related
+        + "</ul></aside></main><footer><p>Contact us</p><p>Privacy policy</p>"
+        f"<p>© {a.when.year} {esc(a.site['name'])}</p></footer></body></html>"
+    )
+
+
+def synth_warc(out: Path, mib: int, seed: int = 0) -> SynthSummary:
+    """Write one CC-NEWS-like WARC.gz of about ``mib`` MiB (gzipped) into ``out``."""
+    from warcio.statusandheaders import StatusAndHeaders  # noqa: PLC0415
+    from warcio.warcwriter import WARCWriter  # noqa: PLC0415
+
+    rng = random.Random(seed)
+    banks = _banks(get_settings().reference_dir / "synth")
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / WARC_NAME
+    limit = mib * 2**20
+    headlines = _Run(banks, rng, out).headlines[:20]
+    pages = images = 0
+    with path.open("wb") as fh:
+        w = WARCWriter(fh, gzip=True)
+        w.write_record(w.create_warcinfo_record(WARC_NAME, {"software": "newsdesk-synth"}))
+        while fh.tell() < limit:
+            a = _article(rng, banks, pages + images)
+            fetched = a.when + timedelta(hours=rng.randint(1, 30))
+            headers = {"WARC-Date": f"{fetched:%Y-%m-%dT%H:%M:%SZ}"}
+            req = StatusAndHeaders(f"GET {a.url} HTTP/1.1", [], is_http_request=True)
+            w.write_record(
+                w.create_warc_record(a.url, "request", http_headers=req, warc_headers_dict=headers)
+            )
+            if (pages + images + 1) % WARC_IMAGE_EVERY == 0:
+                body, ctype = rng.randbytes(4000), "image/jpeg"
+                images += 1
+            else:
+                body = _render_html(rng, a, rng.sample(headlines, 4)).encode("utf-8")
+                ctype = "text/html; charset=utf-8"
+                pages += 1
+            http = StatusAndHeaders("200 OK", [("Content-Type", ctype)], protocol="HTTP/1.1")
+            w.write_record(
+                w.create_warc_record(
+                    a.url,
+                    "response",
+                    payload=io.BytesIO(body),
+                    http_headers=http,
+                    warc_headers_dict=headers,
+                )
+            )
+    return SynthSummary(
+        files=1, records=pages, text_files=0, jsonl_files=0, duplicates=0, syndicated=0, bad=0
+    )
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="Write a synthetic raw news corpus.")
     parser.add_argument("--n", type=int, default=1000, help="number of records")
     parser.add_argument("--out", type=Path, required=True, help="output folder")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--warc-mib", type=int, help="write one WARC.gz of this size instead")
     args = parser.parse_args(argv)
-    summary = synth(args.n, args.out, args.seed)
+    if args.warc_mib:
+        summary = synth_warc(args.out, args.warc_mib, args.seed)
+    else:
+        summary = synth(args.n, args.out, args.seed)
     print(summary)
 
 
