@@ -17,8 +17,9 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any, TypeVar
 
 import duckdb
 import httpx
@@ -29,12 +30,36 @@ from .conftest import ROOT, SEED
 pytestmark = pytest.mark.e2e
 
 TIMEOUT_S = 150
+HTTP_OK = 200
+T = TypeVar("T")
 
 
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def _poll(
+    fetch: Callable[[], T], done: Callable[[T], bool], timeout: float, proc: subprocess.Popen[bytes]
+) -> T | None:
+    """Call ``fetch`` every second until ``done`` says yes, ``proc`` exits or time runs out;
+    the last value fetched (None if none could be fetched)."""
+    value: T | None = None
+    deadline = time.monotonic() + timeout
+    while True:
+        exited = proc.poll() is not None  # checked first: the last fetch sees its final work
+        try:
+            value = fetch()
+        except httpx.HTTPError:
+            pass
+        else:
+            if done(value):
+                break
+        if exited or time.monotonic() > deadline:
+            break
+        time.sleep(1)
+    return value
 
 
 def _stop(proc: subprocess.Popen[bytes]) -> None:
@@ -79,18 +104,16 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]
         start_new_session=True,
     )
     try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                if httpx.get(f"{api}/health", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(
-                    "prefect server did not start: " + (home / "server.log").read_text()[-2000:]
-                )
-            time.sleep(0.5)
+        health = _poll(
+            lambda: httpx.get(f"{api}/health", timeout=2).status_code,
+            lambda code: code == HTTP_OK,
+            90,
+            proc,
+        )
+        if health != HTTP_OK:
+            pytest.fail(
+                "prefect server did not start: " + (home / "server.log").read_text()[-2000:]
+            )
         yield env
     finally:
         _stop(proc)
@@ -151,18 +174,18 @@ def test_deployment_runs_on_a_worker(server: dict[str, str], tmp_path: Path) -> 
         start_new_session=True,
     )
     api = server["PREFECT_API_URL"]
-    state = None
     try:
-        deadline = time.monotonic() + TIMEOUT_S
-        while time.monotonic() < deadline:
-            run = httpx.get(f"{api}/flow_runs/{flow_run_id}", timeout=5).json()
-            state = run["state"]["type"]
-            if state in {"COMPLETED", "FAILED", "CRASHED", "CANCELLED"}:
-                break
-            time.sleep(1)
+        run = _poll(
+            lambda: httpx.get(f"{api}/flow_runs/{flow_run_id}", timeout=5).json(),
+            lambda r: r["state"]["type"] in {"COMPLETED", "FAILED", "CRASHED", "CANCELLED"},
+            TIMEOUT_S,
+            worker,
+        )
     finally:
         _stop(worker)
     worker_log = worker.stdout.read().decode(errors="replace") if worker.stdout else ""
+    assert run is not None, f"the flow run could not be read:\n{worker_log[-3000:]}"
+    state = run["state"]["type"]
     assert state == "COMPLETED", f"flow run ended {state}:\n{worker_log[-3000:]}"
     assert run["name"].startswith("newsdesk-")  # the flow run is named after the run id
 
@@ -206,19 +229,14 @@ def test_serve_registers_a_scheduled_deployment(server: dict[str, str], tmp_path
         start_new_session=True,
     )
     api = server["PREFECT_API_URL"]
-    found: dict[str, object] = {}
+    query = {"deployments": {"name": {"any_": ["serve-test"]}}}
     try:
-        deadline = time.monotonic() + 90
-        while time.monotonic() < deadline and not found:
-            reply = httpx.post(
-                f"{api}/deployments/filter",
-                json={"deployments": {"name": {"any_": ["serve-test"]}}},
-                timeout=5,
-            )
-            found = next(iter(reply.json()), {})
-            if proc.poll() is not None:
-                break
-            time.sleep(1)
+        found: dict[str, Any] | None = _poll(
+            lambda: next(iter(httpx.post(f"{api}/deployments/filter", json=query).json()), {}),
+            bool,
+            90,
+            proc,
+        )
     finally:
         _stop(proc)
     output = proc.stdout.read().decode(errors="replace") if proc.stdout else ""
