@@ -7,6 +7,7 @@ fails mid-way leaves the warehouse as it was).
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -284,7 +285,8 @@ def test_retried_flow_run_reuses_finished_shards(
 def test_warc_streams_in_chunks_through_the_flow(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A WARC is read chunk by chunk, one shard each, and every record reconciles."""
+    """A WARC is read chunk by chunk, one shard each, and every record reconciles; its
+    records that are no articles (requests, an image) are counted in the run, by kind."""
     import io  # noqa: PLC0415
 
     from warcio.statusandheaders import StatusAndHeaders  # noqa: PLC0415
@@ -308,6 +310,12 @@ def test_warc_streams_in_chunks_through_the_flow(
             headers = StatusAndHeaders(
                 "200 OK", [("Content-Type", "text/html; charset=utf-8")], protocol="HTTP/1.1"
             )
+            request = StatusAndHeaders(f"GET /story-{i} HTTP/1.1", [], is_http_request=True)
+            writer.write_record(
+                writer.create_warc_record(
+                    f"https://example.org/story-{i}", "request", http_headers=request
+                )
+            )
             writer.write_record(
                 writer.create_warc_record(
                     f"https://example.org/story-{i}",
@@ -316,6 +324,15 @@ def test_warc_streams_in_chunks_through_the_flow(
                     http_headers=headers,
                 )
             )
+        image = StatusAndHeaders("200 OK", [("Content-Type", "image/png")], protocol="HTTP/1.1")
+        writer.write_record(
+            writer.create_warc_record(
+                "https://example.org/logo.png",
+                "response",
+                payload=io.BytesIO(b"\x89PNG..."),
+                http_headers=image,
+            )
+        )
     monkeypatch.setenv("NEWSDESK_STREAM_CHUNK_RECORDS", "10")
     get_settings.cache_clear()
     wh = tmp_path / "wh"
@@ -324,6 +341,9 @@ def test_warc_streams_in_chunks_through_the_flow(
     keys = q(wh, "select record_key, url from articles order by url")
     assert keys["url"].str.starts_with("https://example.org/story-").all()
     assert keys["record_key"].n_unique() == 25  # record key = the record's byte offset
+    skipped = {"request": 25, "response not HTML": 1}
+    assert summary.records_skipped == skipped
+    assert json.loads(q(wh, "select records_skipped from runs")["records_skipped"][0]) == skipped
 
 
 def test_requeue_reprocesses_quarantined_records_after_a_fix(

@@ -866,7 +866,7 @@ def test_every_suite_is_silent_on_the_sample() -> None:
     from newsdesk.validate import validate_batch  # noqa: PLC0415
 
     plan = plan_inputs([SAMPLE], schema.empty(MANIFEST))
-    raw, _q, _n = read_batch(plan.to_read, 256 * 1024 * 1024, 2_000_000)
+    raw = read_batch(plan.to_read, 256 * 1024 * 1024, 2_000_000).raw
     extracted = extract(raw)
     articles = normalise(extracted.filter(pl.col("extract_error").is_null()), "run-s", "v")
     new, _dups = dedupe(articles, schema.empty(SEEN))
@@ -948,7 +948,7 @@ def test_cost(tmp_path: Path) -> None:
 
     for files in shards:
         started = now()
-        raw, _q, _n = read_batch(files, settings.max_file_bytes, settings.max_record_chars)
+        raw = read_batch(files, settings.max_file_bytes, settings.max_record_chars).raw
         extracted = extract(raw)
         arts = normalise(extracted.filter(pl.col("extract_error").is_null()), "run-c", "v")
         new, _dups = dedupe(arts, seen)

@@ -195,3 +195,16 @@ def test_changed_archive_replaces_its_members_rows_and_partitions(tmp_path: Path
     w.commit(run_record("r2", 1), ["b.zip"], manifest("b.zip", "h2"))
     assert w.query("select article_id from articles")["article_id"].to_list() == ["c"]
     assert not (w.parquet_root / "articles" / "published_month=2025-08").exists()
+
+
+def test_a_warehouse_from_before_a_new_runs_column_gains_it(tmp_path: Path) -> None:
+    """Schema evolution of `runs`: a warehouse created before `records_skipped` existed
+    gets the column on open, and its old rows read as null."""
+    w = wh(tmp_path)
+    w.commit(run_record("r1", 0), [], manifest("f.jsonl", "h1"))
+    with w.connect() as con:
+        con.execute("alter table runs drop column records_skipped")
+    w.ensure()
+    with w.connect() as con:
+        rows = con.sql("select run_id, records_skipped from runs").fetchall()
+    assert rows == [("r1", None)]

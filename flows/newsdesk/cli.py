@@ -151,6 +151,11 @@ def _print_summary(summary: object, total_s: float, import_s: float) -> None:
     table.add_row("duplicates", f"{s['duplicates']:,}")
     table.add_row("quarantined", f"{s['quarantined']:,}")
     table.add_row("files read / skipped", f"{s['files_processed']:,} / {s['files_skipped']:,}")
+    if s.get("records_skipped"):
+        table.add_row(
+            "not articles (skipped)",
+            ", ".join(f"{n:,} {kind}" for kind, n in s["records_skipped"].items()),
+        )
     table.add_row(
         "flow time" if s.get("orchestrated", True) else "run time (nothing new: no Prefect)",
         f"{s['seconds']:.2f} s",

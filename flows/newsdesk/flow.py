@@ -51,6 +51,7 @@ from newsdesk.quality import (
     undated_count,
 )
 from newsdesk.readers.inventory import (
+    Batch,
     InputFile,
     Plan,
     batches,
@@ -92,6 +93,7 @@ class Prepared:
     per_file: dict[str, int]
     next_offset: int | None = None  # streamed file: where its next chunk starts
     site_furniture: pl.DataFrame | None = None  # this shard's (site, line, docs) counts
+    skipped: dict[str, int] = field(default_factory=dict)  # container records, no articles
 
 
 @dataclass
@@ -131,14 +133,12 @@ def plan_inputs_task(paths: list[str], warehouse: Warehouse, force: list[str]) -
 
 
 @task(name="read_batch", retries=2, retry_delay_seconds=[1, 5], cache_policy=NO_CACHE)
-def read_batch_task(
-    shard: Shard, settings: Settings
-) -> tuple[pl.DataFrame, pl.DataFrame, dict[str, int], int | None]:
+def read_batch_task(shard: Shard, settings: Settings) -> Batch:
     if shard.offset is not None:
         return read_chunk_of(
             shard.files[0], shard.offset, settings.stream_chunk_records, settings.max_record_chars
         )
-    return (*read_batch(shard.files, settings.max_file_bytes, settings.max_record_chars), None)
+    return read_batch(shard.files, settings.max_file_bytes, settings.max_record_chars)
 
 
 @task(name="stage_batch", retries=2, retry_delay_seconds=[1, 5], cache_policy=NO_CACHE)
@@ -249,15 +249,21 @@ def prepare_shard(
     shard: Shard, run_id: str, version: str, settings: Settings, site_profile: pl.DataFrame
 ) -> Prepared:
     """read → extract → normalise for one shard of input files."""
-    raw, read_q, per_file, next_offset = read_batch_task(shard, settings)
-    extracted, site_counts = extract_task(raw, site_profile)
+    read = read_batch_task(shard, settings)
+    extracted, site_counts = extract_task(read.raw, site_profile)
     extract_q = _extract_quarantine(extracted, run_id, settings.quarantine_raw_chars)
     articles = normalise_task(extracted.filter(pl.col("extract_error").is_null()), run_id, version)
     quarantine = pl.concat(
-        [read_q.with_columns(pl.lit(run_id).alias("run_id")), extract_q]
+        [read.quarantine.with_columns(pl.lit(run_id).alias("run_id")), extract_q]
     ).with_columns(pl.col("raw").str.slice(0, settings.quarantine_raw_chars))
     return Prepared(
-        articles, quarantine, len(raw) + len(read_q), per_file, next_offset, site_counts
+        articles,
+        quarantine,
+        len(read.raw) + len(read.quarantine),
+        read.per_file,
+        read.next_offset,
+        site_counts,
+        read.skipped,
     )
 
 
@@ -385,6 +391,7 @@ def newsdesk_flow(
                 files_seen=summary.files_seen,
                 files_processed=summary.files_processed,
                 files_skipped=summary.files_skipped,
+                records_skipped=summary.records_skipped,
                 code_version=version,
                 inputs=list(paths),
                 prefect_flow_run_id=str(flow_run.id) if flow_run.id else None,
@@ -421,7 +428,6 @@ def _ingest(  # noqa: PLR0917
     known = wh.signatures(replaced) if queue else schema.empty(SIGNATURE)
     site_profile = wh.site_furniture()
     summary = RunSummary(run_id=run_id, status="completed", files_processed=len(plan.to_read))
-    per_file: dict[str, int] = {}
     reasons: Counter[str] = Counter()
     window = max(1, settings.shards_in_flight)
     prepared: deque[tuple[Shard, PrefectFuture[Prepared]]] = deque()
@@ -443,9 +449,7 @@ def _ingest(  # noqa: PLR0917
             if shard.next_offset is not None:  # the streamed file's next chunk, next in line
                 queue.appendleft(Shard(work.files, shard.next_offset))
                 shards += 1
-            summary.records_in += shard.records_in
-            for path, n in shard.per_file.items():
-                per_file[path] = per_file.get(path, 0) + n
+            totals.read(shard)
             new, dups = dedupe_task(shard.articles, seen)
             # dedupe keys grow with what this shard may load; validation may still quarantine
             # some of them, in which case a later copy counts as a duplicate of a quarantined
@@ -494,19 +498,27 @@ def _ingest(  # noqa: PLR0917
         raise
     summary.quarantined = sum(reasons.values())
     summary.quarantine_reasons = dict(reasons.most_common())
+    summary.records_skipped = dict(sorted(totals.skipped.items()))
     _check_run(summary, totals.undated, totals.sites, totals.results, wh, settings)
-    return summary, per_file
+    return summary, totals.per_file
 
 
 @dataclass
 class _Totals:
-    """What the run accumulates from its staged shards."""
+    """What the run accumulates from its read and its staged shards."""
 
     summary: RunSummary
     reasons: Counter[str]
     results: list[pl.DataFrame] = field(default_factory=list)
     sites: list[pl.DataFrame] = field(default_factory=list)
     undated: int = 0
+    per_file: Counter[str] = field(default_factory=Counter)  # records read per input file
+    skipped: Counter[str] = field(default_factory=Counter)  # container records, no articles
+
+    def read(self, shard: Prepared) -> None:
+        self.summary.records_in += shard.records_in
+        self.per_file.update(shard.per_file)
+        self.skipped.update(shard.skipped)
 
     def add(self, result: ShardResult) -> None:
         self.summary.loaded += result.loaded
@@ -564,6 +576,10 @@ def _publish_artifact(summary: RunSummary) -> None:
         {"measure": "quarantined", "value": summary.quarantined},
         {"measure": "files read", "value": summary.files_processed},
         {"measure": "files skipped (unchanged)", "value": summary.files_skipped},
+    ]
+    rows += [
+        {"measure": f"not an article, skipped: {kind}", "value": n}
+        for kind, n in summary.records_skipped.items()
     ]
     rows += [
         {"measure": f"quarantine: {reason[:120]}", "value": n}

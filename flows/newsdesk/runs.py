@@ -34,6 +34,9 @@ class RunSummary:
     files_processed: int = 0
     files_skipped: int = 0
     quarantine_reasons: dict[str, int] = field(default_factory=dict)
+    #: Records of containers that are no articles (a WARC's requests, its non-HTML
+    #: responses...), by kind: counted here, outside the reconciliation.
+    records_skipped: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
     warehouse: str = ""
     orchestrated: bool = True  # False: nothing new to load, recorded without Prefect

@@ -87,6 +87,7 @@ class RunRecord:
     files_skipped: int
     code_version: str
     inputs: list[str] = field(default_factory=list)
+    records_skipped: dict[str, int] = field(default_factory=dict)
     prefect_flow_run_id: str | None = None
 
 
@@ -433,8 +434,8 @@ class Warehouse:
                     insert into runs (run_id, started_at, finished_at, status, records_in,
                         loaded, duplicates, quarantined, files_seen, files_processed,
                         files_skipped, code_version, inputs, prefect_flow_run_id,
-                        parquet_exported)
-                    values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, false)
+                        records_skipped, parquet_exported)
+                    values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, false)
                     """,
                     [
                         run.run_id,
@@ -451,6 +452,7 @@ class Warehouse:
                         run.code_version,
                         json.dumps(run.inputs),
                         run.prefect_flow_run_id,
+                        json.dumps(run.records_skipped),
                     ],
                 )
                 touched |= self._months_of_run(con, run.run_id)

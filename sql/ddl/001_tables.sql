@@ -28,8 +28,12 @@ create table if not exists runs (
     code_version        varchar not null,
     inputs              varchar,               -- the PATH arguments, JSON list
     prefect_flow_run_id varchar,
-    parquet_exported    boolean not null default false
+    parquet_exported    boolean not null default false,
+    records_skipped     varchar                -- JSON {kind: n}: container records that are no
+                                               -- articles (WARC requests, non-HTML responses)
 );
+-- added after the first release: warehouses created before it gain the column here
+alter table runs add column if not exists records_skipped varchar;
 
 create table if not exists files (
     source_path  varchar primary key,          -- the input file's path as given

@@ -142,10 +142,26 @@ def is_streamed(f: InputFile) -> bool:
     return stream_reader(f.path) is not None
 
 
-def read_chunk_of(
-    f: InputFile, offset: int, max_records: int, max_record_chars: int
-) -> tuple[pl.DataFrame, pl.DataFrame, dict[str, int], int | None]:
-    """One chunk of a streamed file from ``offset`` → (records, quarantine, counts, next)."""
+@dataclass
+class Batch:
+    """What reading a batch of files (or one chunk of a streamed file) gave."""
+
+    raw: pl.DataFrame  # schema.RAW_RECORD
+    quarantine: pl.DataFrame  # schema.QUARANTINE (run_id still null)
+    per_file: dict[str, int]  # records (loaded or quarantined) read from each file
+    next_offset: int | None = None  # a streamed file: where its next chunk starts
+    #: Records of a container that are no articles, by kind ("request", "response not
+    #: HTML", ...): counted, not loaded, not part of the reconciliation.
+    skipped: dict[str, int] = field(default_factory=dict)
+
+
+def _add_counts(into: dict[str, int], counts: dict[str, int]) -> None:
+    for kind, n in counts.items():
+        into[kind] = into.get(kind, 0) + n
+
+
+def read_chunk_of(f: InputFile, offset: int, max_records: int, max_record_chars: int) -> Batch:
+    """One chunk of a streamed file from ``offset``, at most ``max_records`` records."""
     reader = stream_reader(f.path)
     if reader is None:  # not an assert: must hold under python -O
         raise ValueError(f"{f.path} has no streaming reader")
@@ -154,7 +170,13 @@ def read_chunk_of(
     except OSError as exc:
         result = ReadResult.failed(quarantine_row(f.path, str(offset), f"cannot read: {exc}", b""))
     raw, q = _frames(result.records, result.quarantine)
-    return raw, q, {f.path: len(result.records) + len(result.quarantine)}, result.next_offset
+    return Batch(
+        raw,
+        q,
+        {f.path: len(result.records) + len(result.quarantine)},
+        result.next_offset,
+        dict(result.skipped),
+    )
 
 
 def _frames(
@@ -178,13 +200,12 @@ def _frames(
     )
 
 
-def read_batch(
-    files: Sequence[InputFile], max_file_bytes: int, max_record_chars: int
-) -> tuple[pl.DataFrame, pl.DataFrame, dict[str, int]]:
-    """Read a batch of files → (raw records, read-stage quarantine, records per file)."""
+def read_batch(files: Sequence[InputFile], max_file_bytes: int, max_record_chars: int) -> Batch:
+    """Read a batch of files: raw records, read-stage quarantine, records per file."""
     records: list[dict[str, object]] = []
     quarantine: list[dict[str, object]] = []
     per_file: dict[str, int] = {}
+    skipped: dict[str, int] = {}
     for f in files:
         path = Path(f.path)
         if f.size_bytes > max_file_bytes:
@@ -207,6 +228,7 @@ def read_batch(
             else:
                 result = read_bytes(data, f.path, f.file_hash, max_record_chars)
                 result_q, result_r = result.quarantine, result.records
+                _add_counts(skipped, result.skipped)
                 saved_at = datetime.fromtimestamp(f.mtime_ns / 1e9, UTC).isoformat()
                 for rec in result_r:
                     rec.setdefault("fetched_at", saved_at)
@@ -214,4 +236,4 @@ def read_batch(
         quarantine.extend(result_q)
         per_file[f.path] = len(result_r) + len(result_q)
     raw, q_frame = _frames(records, quarantine)
-    return raw, q_frame, per_file
+    return Batch(raw, q_frame, per_file, None, skipped)
