@@ -647,7 +647,8 @@ def _padded(text: pl.Expr) -> pl.Expr:
 
 def _doc_language(nl: pl.DataFrame, ref: Reference) -> pl.DataFrame:
     """(doc, lang): the language whose stopwords are most frequent in the page's longer lines
-    (the first ``LANGUAGE_SAMPLE_CHARS`` characters of them); "" when no list fits."""
+    (the first ``LANGUAGE_SAMPLE_CHARS`` characters of them); "" when no list fits. Counted
+    once per distinct sample."""
     langs = [k for k in ref.stopwords if k]
     if not langs:
         return nl.select("doc").unique().with_columns(pl.lit("").alias("lang"))
@@ -655,16 +656,18 @@ def _doc_language(nl: pl.DataFrame, ref: Reference) -> pl.DataFrame:
         nl.filter(pl.col("n_words") >= 8)
         .group_by("doc")
         .agg(pl.col("text").head(3).str.join(" ").str.slice(0, LANGUAGE_SAMPLE_CHARS).alias("s"))
-        .with_columns(_padded(pl.col("s")).alias("s"))
     )
-    counts = sample.select(
-        "doc", *[pl.col("s").str.count_matches(ref.stopwords[lang]).alias(lang) for lang in langs]
+    distinct = sample.select(pl.col("s").unique())
+    padded = _padded(pl.col("s"))
+    counts = distinct.select(
+        "s", *[padded.str.count_matches(ref.stopwords[lang]).alias(lang) for lang in langs]
     )
     best = pl.max_horizontal(langs)
     lang = pl.lit("")
     for name in reversed(langs):  # first language wins ties: sorted, so deterministic
         lang = pl.when(pl.col(name) == best).then(pl.lit(name)).otherwise(lang)
-    return counts.select("doc", pl.when(best >= 3).then(lang).otherwise(pl.lit("")).alias("lang"))
+    counts = counts.select("s", pl.when(best >= 3).then(lang).otherwise(pl.lit("")).alias("lang"))
+    return sample.join(counts, on="s", how="left").select("doc", "lang")
 
 
 #: Characters at the start of a line that the stopword share is measured on.
@@ -686,74 +689,114 @@ _CREDIT_START = (
 
 def _features(
     lines: pl.DataFrame, ref: Reference, site_norm: bool = False, keep_all: bool = False
-) -> tuple[pl.DataFrame, pl.DataFrame]:
+) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
     """Per non-blank line: shape features and the furniture / meta matches.
+
+    Everything that depends on a line's text alone is worked out once per *distinct* text of
+    the batch (``_line_shapes``: menus, share buttons, footers and teasers repeat across a
+    site's pages, and a batch holds many pages of few sites); the lines get the text's id
+    ``tid`` and the numeric and boolean shapes gathered by it, while the strings that only a
+    few lines need (dates, bylines, credits) stay in the distinct-text frame, to be joined by
+    ``tid`` where needed. The stopword share needs the page's language too and is worked out
+    once per distinct (text, language). ``site_norm``: also normalise lines up to
+    ``SITE_LINE_MAX_WORDS`` words (for matching learnt site furniture).
+
+    Lines that an exact furniture phrase marks "drop" (menus, share buttons) only count: they
+    are see-through for everything after, so they leave the frame (unless ``keep_all``, for
+    ``explain``). Returns the lines, (doc, n_dropped) and the distinct-text frame (by
+    ``tid``)."""
+    nl = lines.filter(~pl.col("blank")).select("doc", "line_no", "text")
+    uniq = nl.select(pl.col("text").unique()).with_row_index("tid")
+    shapes = _line_shapes(uniq, ref, SITE_LINE_MAX_WORDS if site_norm else META_MAX_WORDS)
+    tid = nl.join(uniq, on="text", how="left", maintain_order="left")["tid"]
+    # rows are in doc order: a line's index among its doc's non-blank lines is its row number
+    # minus the row number of the doc's first line
+    row = pl.int_range(pl.len(), dtype=pl.Int64)
+    nl = pl.concat(
+        [
+            nl.select(
+                pl.col("doc").set_sorted(),
+                "line_no",
+                "text",
+                (row - pl.when(_doc_starts()).then(row).forward_fill()).alias("idx"),
+            ),
+            shapes.select(_ROW_SHAPES)[tid],
+        ],
+        how="horizontal",
+    ).with_columns(tid)
+    dropped = (
+        nl.filter(pl.col("_drop")).group_by("doc").agg(pl.len().cast(pl.Int64).alias("n_dropped"))
+    )
+    if not keep_all:
+        nl = nl.filter(~pl.col("_drop") | pl.col("insert_head"))
+    else:
+        dropped = dropped.clear()
+    nl = nl.join(_doc_language(nl, ref), on="doc", how="left", maintain_order="left")
+    nl = nl.with_columns(pl.col("lang").fill_null(""))
+    sw = _stopword_share(nl, uniq, ref)
+    nl = nl.join(sw, on=["tid", "lang"], how="left", maintain_order="left")
+    nl = nl.with_columns(
+        pl.col("doc").set_sorted(),
+        pl.col("n_stop").fill_null(0),
+        pl.col("sw_share").fill_null(0.0),
+    ).drop("_drop")
+    return nl, dropped, shapes
+
+
+#: Shapes of a distinct text that every line gets (the others stay in the distinct-text frame).
+_ROW_SHAPES = (
+    "n_words", "n_chars", "ends_sentence", "ends_period", "ends_colon", "nid", "_drop",
+    "furn_drop", "furn_end", "furn_soft", "insert_head", "shape", "name_like", "multi_pipe",
+    "desk", "echo_nid", "echo2_nid", "mast_nid",
+)  # fmt: skip
+#: A line's label from its text alone, before the furniture and context checks.
+_SHAPES = pl.Enum(["counter", "credit", "byline", "date", "srcname", "numeric"])
+
+
+def _line_shapes(uniq: pl.DataFrame, ref: Reference, norm_words: int) -> pl.DataFrame:
+    """(tid, text) of distinct line texts → their shape features and furniture / meta matches,
+    in ``tid`` order.
 
     Regexes only see the lines they can match, in filtered sub-frames (a regex over a column
     whose other rows are merely masked to null still runs on every row): lines that an exact
     furniture phrase already explains are left out, meta regexes see short lines, and most of
     them only the short lines with a digit, a separator or a credit-like start; each furniture
-    regex that needs one of a few characters only sees the lines with one. The results are
-    joined back by row. ``site_norm``: also normalise lines up to ``SITE_LINE_MAX_WORDS``
-    words (for matching learnt site furniture).
+    regex that needs one of a few characters only sees the lines with one.
 
-    Lines that an exact furniture phrase marks "drop" (menus, share buttons) only count: they
-    are see-through for everything after, so they leave the frame (unless ``keep_all``, for
-    ``explain``); the second frame returned is (doc, n_dropped)."""
+    ``nid`` numbers the distinct normalised texts (``norm``), so that per-page repeats,
+    breadcrumb echoes, the masthead and learnt site lines compare integers, not strings:
+    ``echo_nid`` / ``echo2_nid`` are the ids of a breadcrumb's last item and of a pipe title's
+    head; ``mast_nid`` numbers the norms without a leading "the" (``mast_key``)."""
     t = pl.col("text")
-    nl = lines.filter(~pl.col("blank")).with_columns(
-        pl.int_range(pl.len(), dtype=pl.Int64).alias("rid"),
+    nw = pl.col("n_words")
+    acts = {k: act for k, (_, act) in ref.furniture_exact.items()}
+    tail = t.str.slice(-_TAIL_CHARS)
+    u = uniq.with_columns(
         # words ≈ spaces + 1 (lines are stripped; a regex count costs 4x more)
         (t.str.count_matches(" ", literal=True) + 1).cast(pl.Int64).alias("n_words"),
         t.str.len_chars().cast(pl.Int64).alias("n_chars"),
-    )
-    # rows are in doc order: a line's index in its doc is its row number minus the doc's first
-    nl = nl.with_columns((pl.col("rid") - pl.col("rid").min().over("doc")).alias("idx"))
-    nw = pl.col("n_words")
-    acts = {k: act for k, (_, act) in ref.furniture_exact.items()}
-    norm_words = SITE_LINE_MAX_WORDS if site_norm else META_MAX_WORDS
-    tail = t.str.slice(-_TAIL_CHARS)
-    nl = nl.with_columns(
         tail.str.contains(_ENDS_SENTENCE).alias("ends_sentence"),
         tail.str.contains(_ENDS_PERIOD).alias("ends_period"),
         t.str.ends_with(":").alias("ends_colon"),
-        _masked(nw <= norm_words, t, _norm_line).alias("norm"),
-    ).with_columns(
+    )
+    u = u.with_columns(_masked(nw <= norm_words, t, _norm_line).alias("norm")).with_columns(
         pl.col("norm").replace_strict(acts, default=None, return_dtype=pl.String).alias("_exact")
     )
-    dropped = (
-        nl.filter(pl.col("_exact") == "drop")
-        .group_by("doc")
-        .agg(pl.len().cast(pl.Int64).alias("n_dropped"))
-    )
-    if not keep_all:
-        nl = nl.filter(
-            (pl.col("_exact") != "drop").fill_null(True)
-            | pl.col("norm").is_in(list(ref.insert_heads))
-        )
-    else:
-        dropped = dropped.clear()
-    nl = nl.join(_doc_language(nl, ref), on="doc", how="left").with_columns(
-        pl.col("lang").fill_null("")
-    )
-    parts = [_stopword_share(nl, ref)]
     # lines no exact furniture phrase explains: furniture regexes and meta shapes
-    res = nl.filter(pl.col("_exact").is_null() & (nw <= REGEX_MAX_WORDS)).select(
-        "rid", "doc", "text", "n_words", "norm", "n_chars"
+    res = u.filter(pl.col("_exact").is_null() & (nw <= REGEX_MAX_WORDS)).select(
+        "tid", "text", "n_words", "norm", "n_chars"
     )
-    parts.append(_furniture_matches(res, ref))
-    short = res.filter(nw <= META_MAX_WORDS)
-    parts.append(_meta_features(short, ref))
-    out = nl
-    for part in parts:
-        out = out.join(part, on="rid", how="left")
-    furn = {"furn_drop": "drop", "furn_end": "end", "furn_soft": "soft"}
-    return out.with_columns(
+    furn = _furniture_matches(res, ref)
+    meta = _meta_features(res.filter(nw <= META_MAX_WORDS), ref)
+    u = u.join(furn.join(meta, on="tid", how="left"), on="tid", how="left")
+    flags = {"furn_drop": "drop", "furn_end": "end", "furn_soft": "soft"}
+    u = u.with_columns(
         *[
             ((pl.col("_exact") == act) | pl.col(name)).fill_null(False).alias(name)
-            for name, act in furn.items()
+            for name, act in flags.items()
         ],
-        pl.col("norm").is_in(list(ref.insert_heads)).alias("insert_head"),
+        (pl.col("_exact") == "drop").fill_null(False).alias("_drop"),
+        pl.col("norm").is_in(list(ref.insert_heads)).fill_null(False).alias("insert_head"),
         (pl.col("norm").is_in(list(ref.desk_exact)) | pl.col("desk"))
         .fill_null(False)
         .alias("desk"),
@@ -762,56 +805,162 @@ def _features(
         .alias("bare_variant"),
         *[pl.col(c).fill_null(False) for c in _META_FLAGS],
         pl.col("digit_share").fill_null(0.0),
-        pl.col("n_stop").fill_null(0),
-        pl.col("sw_share").fill_null(0.0),
-    ).drop("_exact", "rid"), dropped
+    )
+    short = nw <= META_MAX_WORDS
+    by_ok = pl.col("by_name").is_not_null() & (
+        ~pl.col("by_weak")
+        | pl.col("by_name").str.replace(_BYLINE_CUT, "").str.contains(_NAME_PART)
+        | _norm_line(pl.col("by_name")).is_in(list(ref.desk_exact))
+    )
+    is_by = (
+        (by_ok & (nw <= 12) & ~(pl.col("ends_period") & (nw > 6)))
+        | pl.col("by_tail").is_not_null()
+        | pl.col("by_role").is_not_null()
+    )
+    is_date = (
+        (pl.col("date_text").is_not_null() | pl.col("relative_date"))
+        & short
+        & ~(pl.col("ends_sentence") & (nw >= 8))
+    )
+    is_counter = pl.col("view_num").is_not_null() & (nw <= 6)
+    is_credit = pl.col("credit_variant").is_not_null() | pl.col("credit_unknown").is_not_null()
+    shape = (
+        pl.when(is_counter)
+        .then(pl.lit("counter"))
+        .when(is_credit)
+        .then(pl.lit("credit"))
+        .when(is_by | pl.col("desk"))
+        .then(pl.lit("byline"))
+        .when(is_date)
+        .then(pl.lit("date"))
+        .when(pl.col("bare_variant").is_not_null())
+        .then(pl.lit("srcname"))
+        # "2 / 12", "1 2 3 Next", "2025": page numbers and counters, not text
+        .when(pl.col("digit_share") >= 0.5)
+        .then(pl.lit("numeric"))
+        .cast(_SHAPES)
+    )
+    u = u.with_columns(shape.alias("shape"))
+    nids = u.select(pl.col("norm").drop_nulls().unique()).with_row_index("nid")
+    u = u.join(nids, on="norm", how="left")
+    for name, expr in (("echo_nid", pl.col("trail_tail")), ("echo2_nid", pl.col("pipe_head"))):
+        u = u.with_columns(expr.alias("_k")).join(
+            nids.select(pl.col("norm").alias("_k"), pl.col("nid").alias(name)), on="_k", how="left"
+        )
+    # the masthead: the norm without a leading "the", numbered apart
+    u = u.with_columns(pl.col("norm").str.replace(r"^the\s+", "").alias("mast_key"))
+    keys = u.select(pl.col("mast_key").drop_nulls().unique()).with_row_index("mast_nid")
+    u = u.join(keys, on="mast_key", how="left")
+    return u.drop("_k").sort("tid")
+
+
+def _doc_starts() -> pl.Expr:
+    """True on the first row of each doc (rows are in doc order)."""
+    return (pl.col("doc") != pl.col("doc").shift(1)).fill_null(True)
+
+
+def _doc_ends() -> pl.Expr:
+    """True on the last row of each doc."""
+    return (pl.col("doc") != pl.col("doc").shift(-1)).fill_null(True)
+
+
+def _near(x: pl.Expr, n: int) -> pl.Expr:
+    """``x`` of the row ``n`` rows before (``n`` < 0: after) in the same doc, else null: a
+    shift that does not cross into the next doc (cheaper than ``shift().over(doc)``)."""
+    return pl.when(pl.col("doc") == pl.col("doc").shift(n)).then(x.shift(n))
+
+
+def _doc_cum_sum(x: pl.Expr) -> pl.Expr:
+    """Running sum of ``x`` within each doc."""
+    cs = x.cum_sum()
+    return cs - pl.when(_doc_starts()).then(cs - x).forward_fill()
+
+
+def _groups(breaks: pl.Expr) -> pl.Expr:
+    """Batch-wide ids of runs of rows: a new run at each ``breaks`` row and at each doc's
+    first row; sorted, so windows over them are cheap."""
+    return (breaks | _doc_starts()).cast(pl.Int32).cum_sum().set_sorted()
+
+
+def _last_before(x: pl.Expr) -> pl.Expr:
+    """The last non-null ``x`` before this row in the same doc, else null."""
+    row = pl.int_range(pl.len(), dtype=pl.Int64)
+    src = pl.when(x.is_not_null()).then(row).forward_fill().shift(1)
+    start = pl.when(_doc_starts()).then(row).forward_fill()
+    return pl.when(src >= start).then(x.gather(src.fill_null(0)))
+
+
+def _first_after(x: pl.Expr) -> pl.Expr:
+    """The first non-null ``x`` after this row in the same doc, else null."""
+    row = pl.int_range(pl.len(), dtype=pl.Int64)
+    src = pl.when(x.is_not_null()).then(row).backward_fill().shift(-1)
+    end = pl.when(_doc_ends()).then(row).backward_fill()
+    return pl.when(src <= end).then(x.gather(src.fill_null(0)))
+
+
+def _within_next(hit: pl.Expr, n: int, rows: pl.Expr | None = None) -> pl.Expr:
+    """Whether one of the next ``n`` rows of the same doc has ``hit``; with ``rows`` (a
+    boolean), counted among those rows only (and only true on them)."""
+    keep = pl.lit(True) if rows is None else rows
+    pos = keep.cast(pl.Int64).cum_sum()
+    nxt = pl.when(keep & hit).then(pos).backward_fill().shift(-1)
+    end = pl.when(_doc_ends()).then(pos).backward_fill()
+    return (keep & (nxt <= pl.min_horizontal(pos + n, end))).fill_null(False)
+
+
+def _doc_key(column: str) -> pl.Expr:
+    """(doc, id column) as one integer key."""
+    return pl.col("doc").cast(pl.UInt64) * (1 << 32) + pl.col(column).cast(pl.UInt64)
 
 
 #: Boolean meta features (false for lines the meta regexes did not look at).
 _META_FLAGS = ("relative_date", "by_weak", "name_like", "multi_pipe")
 
 
-def _stopword_share(nl: pl.DataFrame, ref: Reference) -> pl.DataFrame:
-    """(rid, n_stop, sw_share) for lines that could be sentence-like (``STRONG_MIN_WORDS``
-    words or more): stopwords of the page's language in the
-    first ``STOPWORD_SAMPLE_CHARS`` characters, and their share of the words there."""
-    sub = nl.filter(pl.col("n_words") >= STRONG_MIN_WORDS).select(
-        "rid", "lang", _padded(pl.col("text").str.slice(0, STOPWORD_SAMPLE_CHARS)).alias("_sw")
+def _stopword_share(nl: pl.DataFrame, uniq: pl.DataFrame, ref: Reference) -> pl.DataFrame:
+    """(tid, lang, n_stop, sw_share) for each distinct (text, page language) of lines that
+    could be sentence-like (``STRONG_MIN_WORDS`` words or more): stopwords of the language in
+    the first ``STOPWORD_SAMPLE_CHARS`` characters, and their share of the words there."""
+    pairs = nl.filter(pl.col("n_words") >= STRONG_MIN_WORDS).select("tid", "lang").unique()
+    empty = pl.DataFrame(
+        schema={"tid": pl.UInt32, "lang": pl.String, "n_stop": pl.Int64, "sw_share": pl.Float64}
     )
-    if not ref.stopwords:
-        return sub.select("rid", pl.lit(0, pl.Int64).alias("n_stop"), pl.lit(0.0).alias("sw_share"))
-    frames = []
+    if not ref.stopwords or pairs.height == 0:
+        return empty
+    sample = uniq["text"].gather(pairs["tid"]).str.slice(0, STOPWORD_SAMPLE_CHARS)
+    sub = pairs.with_columns(_padded(pl.lit(sample)).alias("_sw"))
+    frames = [empty]
     for lang, rx in ref.stopwords.items():
         part = sub.filter(pl.col("lang") == lang)
         if part.height:
+            counted = part.select(
+                "tid",
+                "lang",
+                pl.col("_sw").str.count_matches(rx).cast(pl.Int64).alias("n_stop"),
+                (pl.col("_sw").str.count_matches("  ", literal=True) - 1)
+                .clip(lower_bound=1)
+                .alias("_words"),
+            )
             frames.append(
-                part.select(
-                    "rid",
-                    pl.col("_sw").str.count_matches(rx).cast(pl.Int64).alias("n_stop"),
-                    (pl.col("_sw").str.count_matches("  ", literal=True) - 1)
-                    .clip(lower_bound=1)
-                    .alias("_words"),
+                counted.select(
+                    "tid", "lang", "n_stop", (pl.col("n_stop") / pl.col("_words")).alias("sw_share")
                 )
             )
-    if not frames:
-        return sub.select("rid", pl.lit(0, pl.Int64).alias("n_stop"), pl.lit(0.0).alias("sw_share"))
-    return pl.concat(frames).select(
-        "rid", "n_stop", (pl.col("n_stop") / pl.col("_words")).alias("sw_share")
-    )
+    return pl.concat(frames)
 
 
 def _furniture_matches(res: pl.DataFrame, ref: Reference) -> pl.DataFrame:
-    """(rid, furn_drop, furn_end, furn_soft) for every row of ``res`` (lines no exact phrase
+    """(tid, furn_drop, furn_end, furn_soft) for every row of ``res`` (lines no exact phrase
     explains): prefix phrases, regexes, plain phrases found anywhere.
 
     A regex with required strings (``_required_chars``) only runs on the lines that hold one:
     one Aho-Corasick pass finds, for every line, which of all those strings it holds."""
     t = pl.col("text")
     nw = pl.col("n_words")
-    out = res.select("rid")
+    out = res.select("tid")
     groups = {c for rxs in ref.furniture_regex.values() for c, _ in rxs if c and c != _LITERALS}
     needles = sorted({n for g in groups for n in g.split("\x01")})
-    cands = pl.DataFrame(schema={"rid": pl.Int64, "_g": pl.String, "text": pl.String})
+    cands = pl.DataFrame(schema={"tid": pl.UInt32, "_g": pl.String, "text": pl.String})
     if needles:
         table = pl.DataFrame(
             [(n, g) for g in sorted(groups) for n in g.split("\x01")],
@@ -820,7 +969,7 @@ def _furniture_matches(res: pl.DataFrame, ref: Reference) -> pl.DataFrame:
         )
         found = (
             res.select(
-                "rid",
+                "tid",
                 t.str.extract_many(needles, ascii_case_insensitive=True, overlapping=True).alias(
                     "_n"
                 ),
@@ -831,9 +980,9 @@ def _furniture_matches(res: pl.DataFrame, ref: Reference) -> pl.DataFrame:
         )
         cands = (
             found.join(table, on="_n", how="inner")
-            .select("rid", "_g")
+            .select("tid", "_g")
             .unique()
-            .join(res.select("rid", "text"), on="rid", how="inner")
+            .join(res.select("tid", "text"), on="tid", how="inner")
         )
     by_group = {str(k[0]): v for k, v in cands.partition_by("_g", as_dict=True).items()}
     hits: dict[str, list[pl.Series]] = {"drop": [], "end": [], "soft": []}
@@ -849,7 +998,7 @@ def _furniture_matches(res: pl.DataFrame, ref: Reference) -> pl.DataFrame:
             elif chars:
                 sub = by_group.get(chars)
                 if sub is not None and sub.height:
-                    hits[action].append(sub.filter(t.str.contains(rx))["rid"])
+                    hits[action].append(sub.filter(t.str.contains(rx))["tid"])
             else:
                 cols.append(t.str.contains(rx))
         flag = pl.any_horizontal(cols).fill_null(False) if cols else pl.lit(False)
@@ -858,14 +1007,14 @@ def _furniture_matches(res: pl.DataFrame, ref: Reference) -> pl.DataFrame:
         if matched:
             rids = pl.concat(matched).implode()
             out = out.with_columns(
-                (pl.col(f"furn_{action}") | pl.col("rid").is_in(rids)).alias(f"furn_{action}")
+                (pl.col(f"furn_{action}") | pl.col("tid").is_in(rids)).alias(f"furn_{action}")
             )
     return out
 
 
 def _meta_features(short: pl.DataFrame, ref: Reference) -> pl.DataFrame:
     """Meta shapes of short lines (``META_MAX_WORDS`` words at most, not exact furniture):
-    dates, counters, bylines, credits, breadcrumb echoes. (rid, ...) for every row."""
+    dates, counters, bylines, credits, breadcrumb echoes. (tid, ...) for every row."""
     t = pl.col("text")
     nw = pl.col("n_words")
 
@@ -873,7 +1022,7 @@ def _meta_features(short: pl.DataFrame, ref: Reference) -> pl.DataFrame:
         return pl.when(nw <= words).then(t).otherwise(pl.lit(""))
 
     base = short.select(
-        "rid",
+        "tid",
         upto(12).str.extract(BYLINE_RE, 1).alias("by_name"),
         upto(12).str.contains(_WEAK_BY_PREFIX).alias("by_weak"),
         upto(7).str.contains(NAME_RE).alias("name_like"),
@@ -885,7 +1034,7 @@ def _meta_features(short: pl.DataFrame, ref: Reference) -> pl.DataFrame:
     view = t.str.extract_groups(VIEW_RE)
     comments = t.str.extract_groups(COMMENT_RE)
     dig = digits.select(
-        "rid",
+        "tid",
         t.str.extract(DATE_RE, 0).alias("date_text"),
         pl.coalesce(view.struct.field("1"), view.struct.field("3")).alias("view_num"),
         pl.coalesce(view.struct.field("2"), view.struct.field("4")).alias("view_mult"),
@@ -894,10 +1043,10 @@ def _meta_features(short: pl.DataFrame, ref: Reference) -> pl.DataFrame:
         (upto(4).str.count_matches(r"\d") / pl.col("n_chars")).fill_null(0.0).alias("digit_share"),
     )
     rel = short.filter(t.str.contains_any(_RELATIVE_CUES, ascii_case_insensitive=True)).select(
-        "rid", t.str.contains(RELATIVE_DATE_RE).alias("relative_date")
+        "tid", t.str.contains(RELATIVE_DATE_RE).alias("relative_date")
     )
     sep = short.filter(t.str.contains_any(_SEPARATORS)).select(
-        "rid",
+        "tid",
         t.str.extract(_TRAIL_TAIL, 1)
         .str.to_lowercase()
         .str.strip_chars(_STRIP)
@@ -906,13 +1055,13 @@ def _meta_features(short: pl.DataFrame, ref: Reference) -> pl.DataFrame:
         t.str.contains(_MULTI_PIPE).alias("multi_pipe"),
     )
     cred = short.filter((nw <= 10) & t.str.contains(_CREDIT_START)).select(
-        "rid",
+        "tid",
         _credit_line(t, ref).alias("credit_variant"),
         t.str.extract(CREDIT_UNKNOWN_RE, 1).alias("credit_unknown"),
     )
     out = base
     for part in (dig, rel, sep, cred):
-        out = out.join(part, on="rid", how="left")
+        out = out.join(part, on="tid", how="left")
     return out
 
 
@@ -935,66 +1084,83 @@ def _classify(
     publishers: pl.DataFrame | None = None,
     site_lines: pl.DataFrame | None = None,
     keep_all: bool = False,
-) -> tuple[pl.DataFrame, pl.DataFrame]:
+) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
     """Label every non-blank line; returns the non-blank lines with ``label`` and helpers
-    (without exact "drop" furniture unless ``keep_all``) and (doc, n_dropped).
+    (without exact "drop" furniture unless ``keep_all``), (doc, n_dropped) and the
+    distinct-text frame of ``_features``.
 
     ``publishers`` (doc, publisher): the page's own name (from its copyright line): a line that
     only says it is the masthead. ``site_lines`` (doc, norm): lines the page's site repeats on
     many pages (``learn_site_furniture``): furniture.
     """
-    f, dropped = _features(
+    f, dropped, shapes = _features(
         lines, ref, site_norm=site_lines is not None and site_lines.height > 0, keep_all=keep_all
     )
-    doc = "doc"
-    f = _mark_masthead(f, publishers)
-    if site_lines is not None and site_lines.height:
-        f = f.join(
-            site_lines.select(doc, "norm").unique().with_columns(pl.lit(True).alias("_site")),
-            on=[doc, "norm"],
-            how="left",
-        ).with_columns(pl.col("_site").fill_null(False).alias("site_furniture"))
-    else:
-        f = f.with_columns(pl.lit(False).alias("site_furniture"))
-    f = _base_labels(f, ref)
+    nids = shapes.select("norm", "nid").drop_nulls()
+    mast = shapes.select("mast_key", "mast_nid").drop_nulls()
+    f = f.with_columns(
+        _in_doc_set("mast_nid", _mastheads(publishers, mast)).alias("masthead"),
+        _in_doc_set("nid", _site_nids(site_lines, nids)).alias("site_furniture"),
+    )
+    f = _base_labels(f)
     f = _body_runs(f)
     f = _header_lines(f)
-    return f, dropped
+    return f, dropped, shapes
 
 
-def _base_labels(f: pl.DataFrame, ref: Reference) -> pl.DataFrame:
+def _in_doc_set(column: str, pairs: pl.DataFrame | None) -> pl.Expr:
+    """Whether (doc, ``column``) is one of ``pairs`` (doc, id)."""
+    if pairs is None or pairs.height == 0:
+        return pl.lit(False)
+    keys = pairs.select(_doc_key("id").alias("k")).to_series().unique()
+    return _doc_key(column).is_in(keys.implode()).fill_null(False)
+
+
+def _mastheads(publishers: pl.DataFrame | None, mast: pl.DataFrame) -> pl.DataFrame | None:
+    """(doc, id): the id of each page's publisher name (as its copyright line has it, without
+    a leading "The") among the lines' ``mast_key``."""
+    if publishers is None or publishers.height == 0:
+        return None
+    key = (
+        pl.col("publisher")
+        .str.to_lowercase()
+        .str.replace(r"^the\s+", "")
+        .str.strip_chars(_STRIP)
+        .alias("mast_key")
+    )
+    return (
+        publishers.select("doc", key)
+        .join(mast, on="mast_key", how="inner")
+        .select("doc", pl.col("mast_nid").alias("id"))
+    )
+
+
+def _site_nids(site_lines: pl.DataFrame | None, nids: pl.DataFrame) -> pl.DataFrame | None:
+    """(doc, id): the norm ids of the lines each page's site repeats on many pages."""
+    if site_lines is None or site_lines.height == 0:
+        return None
+    return (
+        site_lines.select("doc", "norm")
+        .join(nids, on="norm", how="inner")
+        .select("doc", pl.col("nid").alias("id"))
+    )
+
+
+def _base_labels(f: pl.DataFrame) -> pl.DataFrame:
     """Line features → ``base`` label (furniture / end / counter / credit / byline / date /
     srcname / text), ``strong_shape``, end markers, pull quotes, insert headlines."""
     doc = "doc"
     nw = pl.col("n_words")
     short = nw <= META_MAX_WORDS
-    by_ok = pl.col("by_name").is_not_null() & (
-        ~pl.col("by_weak")
-        | pl.col("by_name").str.replace(_BYLINE_CUT, "").str.contains(_NAME_PART)
-        | _norm_line(pl.col("by_name")).is_in(list(ref.desk_exact))
-    )
-    is_by = (
-        (by_ok & (nw <= 12) & ~(pl.col("ends_period") & (nw > 6)))
-        | pl.col("by_tail").is_not_null()
-        | pl.col("by_role").is_not_null()
-    )
-    is_date = (
-        (pl.col("date_text").is_not_null() | pl.col("relative_date"))
-        & short
-        & ~(pl.col("ends_sentence") & (nw >= 8))
-    )
-    is_counter = pl.col("view_num").is_not_null() & (nw <= 6)
-    is_credit = pl.col("credit_variant").is_not_null() | pl.col("credit_unknown").is_not_null()
     # the page's language decides whether stopwords can vouch for a line
     f = f.with_columns(
         (
             pl.when(nw >= 12).then(pl.col("sw_share")).mean().over(doc).fill_null(0.0)
             >= DOC_STOPWORD_SHARE
         ).alias("use_sw"),
-        # "2 / 12", "1 2 3 Next", "2025": page numbers and counters, not text
-        (pl.col("digit_share") >= 0.5).alias("numeric"),
+        (pl.col("shape") == "numeric").fill_null(False).alias("numeric"),
         # the same short line twice on the page: a heading the page echoes, or furniture
-        (pl.col("norm").is_not_null() & (pl.len().over([doc, "norm"]) >= 2)).alias("dup"),
+        (pl.col("nid").is_not_null() & _doc_key("nid").is_duplicated()).alias("dup"),
     )
     wordy = ~pl.col("use_sw") | (pl.col("sw_share") >= MIN_STOPWORD_SHARE)
     f = f.with_columns(
@@ -1011,28 +1177,17 @@ def _base_labels(f: pl.DataFrame, ref: Reference) -> pl.DataFrame:
     counted = (strong_shape & ~pl.col("furn_drop")).cast(pl.Int32)
     nf_strong = pl.when(~pl.col("furn_drop")).then(strong_shape)
     f = f.with_columns(
-        (counted.cum_sum().over(doc) - counted).alias("_seen"),
-        (strong_shape & nf_strong.shift(-1).backward_fill().over(doc).fill_null(False))
-        .cast(pl.Int8)
-        .alias("_pair"),
+        (_doc_cum_sum(counted) - counted).alias("_seen"),
+        (strong_shape & _first_after(nf_strong).fill_null(False)).alias("_pair"),
         # the headline after a bare "Also read" / "Mehr zum Thema" heading is part of the insert
         (
-            pl.col("insert_head").shift(1).over(doc).fill_null(False)
+            _near(pl.col("insert_head"), 1).fill_null(False)
             & ~strong_shape
             & (nw <= 20)
             & ~pl.col("insert_head")
         ).alias("insert_target"),
     )
-    goes_on = (
-        pl.col("_pair")
-        .reverse()
-        .rolling_max(SOFT_END_LOOKAHEAD, min_samples=1)
-        .reverse()
-        .shift(-1)
-        .over(doc)
-        .fill_null(0)
-        > 0
-    )
+    goes_on = _within_next(pl.col("_pair"), SOFT_END_LOOKAHEAD)
     f = f.with_columns(
         ((pl.col("furn_end") | (pl.col("furn_soft") & ~goes_on)) & (pl.col("_seen") > 0)).alias(
             "_end_hit"
@@ -1040,9 +1195,10 @@ def _base_labels(f: pl.DataFrame, ref: Reference) -> pl.DataFrame:
     )
     end_hit = pl.col("_end_hit")
     f = f.with_columns(
-        (end_hit.cast(pl.Int32).cum_sum().over(doc) > 0).alias("after_end"),
+        (_doc_cum_sum(end_hit.cast(pl.Int32)) > 0).alias("after_end"),
         pl.when(end_hit).then(pl.col("idx")).min().over(doc).alias("end_idx"),
     )
+    shape = pl.col("shape")
     base = (
         pl.when(pl.col("after_end"))
         .then(pl.lit("end"))
@@ -1051,28 +1207,18 @@ def _base_labels(f: pl.DataFrame, ref: Reference) -> pl.DataFrame:
             | ((pl.col("furn_end") | pl.col("furn_soft")) & short)
             | site_or_masthead
             | pl.col("insert_target")
+            | pl.col("numeric")
         )
         .then(pl.lit("furniture"))
-        .when(is_counter)
-        .then(pl.lit("counter"))
-        .when(is_credit)
-        .then(pl.lit("credit"))
-        .when(is_by | pl.col("desk"))
-        .then(pl.lit("byline"))
-        .when(is_date)
-        .then(pl.lit("date"))
-        .when(pl.col("bare_variant").is_not_null())
-        .then(pl.lit("srcname"))
-        .when(pl.col("numeric"))
-        .then(pl.lit("furniture"))
+        .when(shape.is_not_null())
+        .then(shape.cast(pl.String))
         # a line the site repeats on many pages: furniture, unless it is sentence-like or a
         # byline, date, counter or credit (a site's regular reporter is not furniture)
         .when(pl.col("site_furniture") & ~strong_shape)
         .then(pl.lit("furniture"))
         .otherwise(pl.lit("text"))
     )
-    f = f.with_columns(base.alias("base"))
-    return f
+    return f.with_columns(base.alias("base"))
 
 
 def _body_runs(f: pl.DataFrame) -> pl.DataFrame:
@@ -1084,36 +1230,30 @@ def _body_runs(f: pl.DataFrame) -> pl.DataFrame:
     text = pl.col("base") == "text"
     # a list introduced by a line ending in ":" (items up to the next non-text line)
     weak = text & ~strong_shape
-    f = f.with_columns(
-        (~weak | pl.col("ends_colon")).cast(pl.Int32).cum_sum().over(doc).alias("_lgid")
-    ).with_columns(
+    f = f.with_columns(_groups(~weak | pl.col("ends_colon")).alias("_lgid")).with_columns(
         (
             weak
             & ~pl.col("ends_colon")
             & (nw <= LIST_ITEM_MAX_WORDS)
-            & (pl.col("ends_colon") & text & (nw >= 3) & ~pl.col("dup")).any().over([doc, "_lgid"])
+            & (pl.col("ends_colon") & text & (nw >= 3) & ~pl.col("dup")).any().over("_lgid")
         ).alias("list_item")
     )
     # blocks of short non-sentence lines (menus, link lists) split runs; furniture is see-through
     weak_short = weak & (nw <= SHORT_BLOCK_MAX_WORDS) & ~pl.col("list_item")
     f = f.with_columns(
-        ((pl.col("base") != "furniture") & ~weak_short)
-        .cast(pl.Int32)
-        .cum_sum()
-        .over(doc)
-        .alias("_wgid"),
+        _groups((pl.col("base") != "furniture") & ~weak_short).alias("_wgid"),
         weak_short.alias("_weak_short"),
     ).with_columns(
         (
             pl.col("_weak_short")
-            & (pl.col("_weak_short").cast(pl.Int32).sum().over([doc, "_wgid"]) >= SHORT_BLOCK_LINES)
+            & (pl.col("_weak_short").cast(pl.Int32).sum().over("_wgid") >= SHORT_BLOCK_LINES)
         ).alias("short_block")
     )
     breaker = ~pl.col("base").is_in(["text", "furniture"]) | pl.col("short_block")
     cand = text & ~pl.col("short_block")
     strong = cand & (strong_shape | pl.col("list_item"))
     f = f.with_columns(
-        breaker.cast(pl.Int32).cum_sum().over(doc).alias("run"),
+        _groups(breaker).alias("run"),
         cand.alias("cand"),
         strong.alias("strong"),
     )
@@ -1122,7 +1262,7 @@ def _body_runs(f: pl.DataFrame) -> pl.DataFrame:
         .then(pl.col("n_chars"))
         .otherwise(0)
         .sum()
-        .over([doc, "run"])
+        .over("run")
         .alias("run_score")
     )
     best = (
@@ -1153,10 +1293,10 @@ def _header_lines(f: pl.DataFrame) -> pl.DataFrame:
     header = pl.col("idx") < bs.fill_null(pl.col("end_idx")).fill_null(1 << 40)
     # neighbours that are not furniture
     nf_base = pl.when(pl.col("base") != "furniture").then(pl.col("base"))
-    prev_base = nf_base.shift(1).forward_fill().over(doc)
-    next_base = nf_base.shift(-1).backward_fill().over(doc)
     meta = ["byline", "date", "counter"]
-    adjacent_meta = prev_base.is_in(meta).fill_null(False) | next_base.is_in(meta).fill_null(False)
+    adjacent_meta = _last_before(nf_base).is_in(meta).fill_null(False) | _first_after(
+        nf_base
+    ).is_in(meta).fill_null(False)
     # heading-like candidates for the title
     title_shape = (
         (
@@ -1180,12 +1320,8 @@ def _header_lines(f: pl.DataFrame) -> pl.DataFrame:
     name_alone = (pl.col("name_like") & (pl.col("base") == "text") & (nw <= 7)) | (
         pl.col("base") == "srcname"
     )
-    f = f.with_columns(
-        (
-            pl.col("title_shape").cast(pl.Int32).cum_sum().over(doc)
-            - pl.col("title_shape").cast(pl.Int32)
-        ).alias("_titles_before")
-    ).with_columns(
+    titles = pl.col("title_shape").cast(pl.Int32)
+    f = f.with_columns((_doc_cum_sum(titles) - titles).alias("_titles_before")).with_columns(
         (
             name_alone & pl.col("header") & pl.col("adjacent_meta") & (pl.col("_titles_before") > 0)
         ).alias("name_byline")
@@ -1219,84 +1355,51 @@ def _header_lines(f: pl.DataFrame) -> pl.DataFrame:
     return f.with_columns(label.alias("label"))
 
 
-def _mark_masthead(f: pl.DataFrame, publishers: pl.DataFrame | None) -> pl.DataFrame:
-    """``masthead``: a short line that is the publisher's name (as its copyright line has it,
-    with or without a leading "The")."""
-    if publishers is None or publishers.height == 0:
-        return f.with_columns(pl.lit(False).alias("masthead"))
-    pubs = publishers.select(
-        "doc",
-        pl.col("publisher")
-        .str.to_lowercase()
-        .str.replace(r"^the\s+", "")
-        .str.strip_chars(_STRIP)
-        .alias("_pub"),
-    ).drop_nulls()
-    key = pl.col("norm").str.replace(r"^the\s+", "")
-    return (
-        f.join(pubs, on="doc", how="left")
-        .with_columns((key == pl.col("_pub")).fill_null(False).alias("masthead"))
-        .drop("_pub")
-    )
-
-
 def _pull_quotes(f: pl.DataFrame) -> pl.DataFrame:
     """``pull_quote``: a quote-like line of 5 to 30 words whose words the next or previous
     line repeats (a pull quote set large next to the paragraph it comes from)."""
     t = pl.col("text")
+    nw = pl.col("n_words")
     quoted = t.str.slice(0, 1).is_in(list('"“‘«„')) | t.str.slice(-1).is_in(list('"”’»'))
-    cands = (
-        f.with_columns(
-            t.shift(-1).over("doc").alias("_next"), t.shift(1).over("doc").alias("_prev")
-        )
-        .filter((pl.col("n_words") >= 5) & (pl.col("n_words") <= 30) & quoted)
-        .select(
-            "doc",
-            "idx",
-            "n_chars",
-            "_next",
-            "_prev",
-            t.str.strip_chars('"“”‘’«»„ .,;:!?').alias("_core"),
-        )
-    )
+    cands = f.select(
+        pl.int_range(pl.len(), dtype=pl.Int64).alias("_row"), "doc", "n_words", "n_chars", "text"
+    ).filter((nw >= 5) & (nw <= 30) & quoted)
     if cands.height == 0:
         return f.with_columns(pl.lit(False).alias("pull_quote"))
-    nxt, prv = pl.col("_next"), pl.col("_prev")
-    flags = cands.select(
-        "doc",
-        "idx",
-        (
-            (nxt.str.len_chars() > pl.col("n_chars")).fill_null(False)
-            & nxt.str.contains(pl.col("_core"), literal=True).fill_null(False)
-            | (prv.str.len_chars() > pl.col("n_chars")).fill_null(False)
-            & prv.str.contains(pl.col("_core"), literal=True).fill_null(False)
-        ).alias("pull_quote"),
+    # the lines next to each candidate, by row number (rows are in doc and line order)
+    text, docs, r = f["text"], f["doc"], cands["_row"]
+    nxt_r, prv_r = (r + 1).clip(upper_bound=f.height - 1), (r - 1).clip(lower_bound=0)
+    cands = cands.with_columns(
+        text.gather(nxt_r).alias("_next"),
+        text.gather(prv_r).alias("_prev"),
+        ((docs.gather(nxt_r) == cands["doc"]) & (nxt_r != r)).alias("_has_next"),
+        ((docs.gather(prv_r) == cands["doc"]) & (prv_r != r)).alias("_has_prev"),
     )
-    return f.join(flags, on=["doc", "idx"], how="left").with_columns(
-        pl.col("pull_quote").fill_null(False)
+    nxt = pl.when(pl.col("_has_next")).then(pl.col("_next"))
+    prv = pl.when(pl.col("_has_prev")).then(pl.col("_prev"))
+    core = t.str.strip_chars('"“”‘’«»„ .,;:!?')
+    hits = cands.filter(
+        (nxt.str.len_chars() > pl.col("n_chars")).fill_null(False)
+        & nxt.str.contains(core, literal=True).fill_null(False)
+        | (prv.str.len_chars() > pl.col("n_chars")).fill_null(False)
+        & prv.str.contains(core, literal=True).fill_null(False)
     )
+    row = pl.int_range(pl.len(), dtype=pl.Int64)
+    return f.with_columns(row.is_in(hits["_row"].implode()).alias("pull_quote"))
 
 
 def _pick_title(f: pl.DataFrame) -> pl.DataFrame:
     """Score heading-like lines before the body; the best per doc becomes the title."""
     doc = "doc"
-    tails = (
-        pl.concat(
-            [
-                f.select(doc, pl.col("trail_tail").alias("norm")),
-                f.select(doc, pl.col("pipe_head").alias("norm")),
-            ]
-        )
-        .drop_nulls()
-        .unique()
+    echoes = pl.concat(
+        [f.select(doc, pl.col(c).alias("id")).drop_nulls() for c in ("echo_nid", "echo2_nid")]
     )
-    tails = tails.with_columns(pl.lit(True).alias("_echoed"))
-    f = f.join(tails, on=[doc, "norm"], how="left").with_columns(pl.col("_echoed").fill_null(False))
+    f = f.with_columns(_in_doc_set("nid", echoes).alias("_echoed"))
     nw = pl.col("n_words")
     repeated = pl.col("_echoed") | (pl.col("dup") & (nw >= 4))
     # the line before (meta lines skipped) is itself heading-like: this one is a standfirst.
     # Furniture in between separates them, also furniture that left the frame (a gap in idx)
-    gap = (pl.col("idx") - pl.col("idx").shift(1).over(doc)).fill_null(1) > 1
+    gap = (pl.col("idx") - _near(pl.col("idx"), 1)).fill_null(1) > 1
     is_meta = pl.col("base").is_in(["byline", "date", "counter"])
     emitted = (
         pl.when(~is_meta)
@@ -1305,34 +1408,17 @@ def _pick_title(f: pl.DataFrame) -> pl.DataFrame:
         .then(pl.lit(False))
         .otherwise(pl.lit(None, pl.Boolean))
     )
-    prev_meta_skip = (
-        pl.when(gap).then(pl.lit(False)).otherwise(emitted.forward_fill().shift(1)).over(doc)
-    )
+    prev_meta_skip = pl.when(gap).then(pl.lit(False)).otherwise(_last_before(emitted))
     # the next line that is not furniture: a byline / date / counter, or the body's first line
     anchor = pl.col("base").is_in(["byline", "date", "counter"]) | (
         pl.col("idx") == pl.col("body_start")
     )
-    before_anchor = (
-        pl.when(pl.col("base") != "furniture").then(anchor).shift(-1).backward_fill().over(doc)
-    )
+    before_anchor = _first_after(pl.when(pl.col("base") != "furniture").then(anchor))
     # a byline or date within the next four lines that are not furniture (a standfirst or the
     # author's role may sit between the title and them)
-    nf = f.filter(pl.col("base") != "furniture").select(
-        doc,
-        "idx",
-        pl.col("base")
-        .is_in(["byline", "date"])
-        .cast(pl.Int8)
-        .reverse()
-        .rolling_max(4, min_samples=1)
-        .reverse()
-        .shift(-1)
-        .over(doc)
-        .fill_null(0)
-        .cast(pl.Boolean)
-        .alias("_meta_soon"),
+    meta_soon = _within_next(
+        pl.col("base").is_in(["byline", "date"]), 4, rows=pl.col("base") != "furniture"
     )
-    f = f.join(nf, on=[doc, "idx"], how="left").with_columns(pl.col("_meta_soon").fill_null(False))
     first_by = pl.when(pl.col("base") == "byline").then(pl.col("idx")).min().over(doc)
     # capitalised words, counted on the candidates only
     n_caps = (
@@ -1350,7 +1436,7 @@ def _pick_title(f: pl.DataFrame) -> pl.DataFrame:
         # a page's first line of one to three words is its name more often than its title
         - ((pl.col("idx") == 0) & (nw <= 3)).cast(pl.Int32) * 25
         + before_anchor.fill_null(False).cast(pl.Int32) * 15
-        + pl.col("_meta_soon").cast(pl.Int32) * 20
+        + meta_soon.cast(pl.Int32) * 20
         - (pl.col("idx") > first_by).fill_null(False).cast(pl.Int32) * 10
         + (cap_ratio >= 0.5).cast(pl.Int32) * 5
     )
@@ -1579,14 +1665,30 @@ def _text_fields(
 ) -> pl.DataFrame:
     """docs (doc, raw_text, fetched_at, publisher) → per-doc extracted fields."""
     lines = _lines(docs, "raw_text")
-    f, dropped = _classify(lines, ref, docs.select("doc", "publisher"), site_lines)
-    return _collect_fields(docs, f, dropped, ref)
+    f, dropped, shapes = _classify(lines, ref, docs.select("doc", "publisher"), site_lines)
+    return _collect_fields(docs, f, dropped, shapes, ref)
+
+
+#: Meta strings of a distinct text (``_line_shapes``) that the per-doc fields read.
+_META_STRINGS = (
+    "by_name", "by_tail", "by_role", "date_text", "relative_date", "view_num", "view_mult",
+    "comment_num", "credit_variant", "bare_variant", "credit_unknown",
+)  # fmt: skip
 
 
 def _collect_fields(
-    docs: pl.DataFrame, f: pl.DataFrame, dropped: pl.DataFrame, ref: Reference
+    docs: pl.DataFrame,
+    f: pl.DataFrame,
+    dropped: pl.DataFrame,
+    shapes: pl.DataFrame,
+    ref: Reference,
 ) -> pl.DataFrame:
     doc = "doc"
+    meta_strings = shapes.filter(
+        pl.any_horizontal(
+            pl.col(c).is_not_null() if c != "relative_date" else pl.col(c) for c in _META_STRINGS
+        )
+    ).select("tid", *_META_STRINGS)
     lab = pl.col("label")
     live = ~pl.col("after_end")
     body = _strip_credits(f.filter(lab == "body").select(doc, "idx", "text"), ref)
@@ -1597,10 +1699,15 @@ def _collect_fields(
         pl.col("tail_src").drop_nulls().first(),
     )
     # "31" on one line, "Comments" on the next
-    f = f.with_columns(pl.col("text").shift(1).over(doc).alias("_prev_text"))
-    split = f.filter((pl.col("n_words") == 1) & (pl.col("_prev_text").str.len_chars() < 12))
-    split = split.filter(pl.col("text").str.contains(_COMMENT_WORD_LINE)).select(
-        doc, pl.col("_prev_text").str.extract(r"^(\d[\d,.]*)$", 1).alias("_split_comments")
+    prev_text = pl.col("_prev_text")
+    split = (
+        f.select(doc, "n_words", "text", _near(pl.col("text"), 1).alias("_prev_text"))
+        .filter(
+            (pl.col("n_words") == 1)
+            & (prev_text.str.len_chars() < 12)
+            & pl.col("text").str.contains(_COMMENT_WORD_LINE)
+        )
+        .select(doc, prev_text.str.extract(r"^(\d[\d,.]*)$", 1).alias("_split_comments"))
     )
     counts = (
         f.group_by(doc)
@@ -1609,7 +1716,19 @@ def _collect_fields(
             (lab == "body").sum().alias("_n_body"),
             lab.is_in(["furniture"]).sum().alias("_n_furn"),
             lab.is_in(["title", "byline", "date", "counter", "credit"]).sum().alias("_n_meta"),
-            pl.col("comment_num").drop_nulls().first().alias("_comments"),
+        )
+        .join(
+            f.select(doc, "tid")
+            .join(
+                meta_strings.select("tid", "comment_num").drop_nulls(),
+                on="tid",
+                how="inner",
+                maintain_order="left",
+            )
+            .group_by(doc, maintain_order=True)
+            .agg(pl.col("comment_num").first().alias("_comments")),
+            on=doc,
+            how="left",
         )
         .join(
             split.group_by(doc).agg(pl.col("_split_comments").drop_nulls().first()),
@@ -1626,6 +1745,14 @@ def _collect_fields(
     # header fields come from the few lines that can hold them: filtered first, so that the
     # regexes below run on those rows only
     meta_lines = f.filter(
+        (lab == "title")
+        | (
+            lab.is_in(["byline", "date", "counter", "credit", "furniture"])
+            & (pl.col("n_words") <= META_MAX_WORDS)
+        )
+    ).join(meta_strings, on="tid", how="left", maintain_order="left")
+    meta_lines = meta_lines.with_columns(pl.col("relative_date").fill_null(False))
+    meta_lines = meta_lines.filter(
         (lab == "title")
         | (
             lab.is_in(["byline", "date", "counter", "credit", "furniture"])
@@ -2056,7 +2183,8 @@ def explain(raw_text: str) -> pl.DataFrame:
         _publisher(pl.col("raw_text")).alias("publisher")
     )
     lines = _lines(docs, "raw_text")
-    f, _ = _classify(lines, ref, docs.select("doc", "publisher"))
+    f, _, shapes = _classify(lines, ref, docs.select("doc", "publisher"))
+    f = f.join(shapes.select("tid", *_META_STRINGS), on="tid", how="left", maintain_order="left")
     f = f.with_columns(_furniture_kind(f, ref).alias("fkind"))
     b = pl.col("base")
     reason = (
