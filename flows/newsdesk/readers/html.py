@@ -24,19 +24,23 @@ path removes them and sets ``original_source``. Paragraphs are joined with a bla
 from __future__ import annotations
 
 import csv
+import importlib
 import json
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 from htmldate import find_date
+from lxml.etree import XPath
 from lxml.html import HtmlElement
 from trafilatura import bare_extraction
+from trafilatura.external import SANITIZED_XPATH
 from trafilatura.metadata import extract_author, extract_sitename, extract_title
+from trafilatura.settings import Extractor
 from trafilatura.utils import load_html
 
 from newsdesk.readers.base import (
@@ -89,6 +93,7 @@ PRUNE_XPATH = (
     '|//blockquote[contains(@class, "twitter-tweet") or contains(@class, "instagram-media")'
     ' or contains(@class, "tiktok-embed") or contains(@class, "reddit-card")]'
 )
+_PRUNE = XPath(PRUNE_XPATH)
 _SENTENCE_END = re.compile(r"[.!?…:;][\"'”’»)\]]*$")
 
 _WORD = re.compile(r"\w+")
@@ -259,6 +264,8 @@ def parse_html(html: str | bytes, url: str | None = None) -> HtmlArticle | None:
     if tree is None:
         return None
     meta = page_metadata(tree, url)
+    for element in _PRUNE(tree):  # after the metadata: a tweet's markup is not the page's
+        element.drop_tree()  # keeps the tail text
     title = meta.get("title")
     ld_body = meta.pop("_ld_body", None)
     body, source = _main_text(tree, url, ld_body)
@@ -332,20 +339,80 @@ def _main_text(tree: HtmlElement, url: str | None, ld_body: str | None) -> tuple
 
 #: trafilatura's rendering of a layout table: a "| cell | cell |" row of 40+ words.
 _LAYOUT_TABLE = re.compile(r"(?m)^\|\s*(?:\S+\s+){40}")
+#: Elements that make trafilatura's comparison stage run jusText on its own extraction
+#: (``trafilatura.external.SANITIZED_XPATH``: figures, asides, navs, forms... left in it).
+_UNCLEAN_BODY = XPath(SANITIZED_XPATH)
+_P_TEXT = XPath(".//p//text()")
+#: The <p> run this many times longer than trafilatura's fast text: readability (which the
+#: comparison stage runs) might find a fuller article, so the full cascade runs.
+#: (trafilatura itself takes readability's text when it is twice as long.)
+RUN_LONGER = 1.5
+
+
+@lru_cache(maxsize=4)
+def _extractor(*, tables: bool, fast: bool) -> Extractor:
+    """One trafilatura configuration per variant, built once (``bare_extraction`` treats
+    a passed Extractor as read-only: its recall retry works on a copy). No URL in it: with
+    links and metadata off trafilatura uses the URL for nothing but log lines."""
+    return Extractor(
+        output_format="python",
+        fast=fast,
+        comments=True,  # comment threads are found and set aside, not body
+        tables=tables,
+        with_metadata=False,
+    )
 
 
 def _trafilatura_text(tree: HtmlElement, url: str | None, *, tables: bool) -> str | None:
+    """trafilatura's body text of the (pruned) tree.
+
+    trafilatura's cascade is its main extractor, then a comparison with readability and
+    jusText that only changes the result on a few kinds of page. The main extractor runs
+    alone first (``fast``: a quarter less time); the full cascade runs only where the
+    comparison could change the outcome (``_needs_full_cascade``)."""
+    text = _doc_text(doc := _bare(tree, tables=tables, fast=True))
+    if _needs_full_cascade(tree, doc, text, tables=tables):
+        text = _doc_text(_bare(tree, tables=tables, fast=False))
+    return text
+
+
+def _needs_full_cascade(tree: HtmlElement, doc: Any, text: str | None, *, tables: bool) -> bool:
+    """Whether trafilatura's comparison stage could change its main extractor's result:
+    jusText is tried on short texts and texts with figures, asides, navs or forms left in;
+    readability wins over texts without ``<p>`` text or with more tables than paragraphs,
+    and over much shorter ones (a ``<p>`` run clearly longer than the text)."""
+    body = getattr(doc, "body", None)
+    if text is None or body is None:
+        return True
+    if len(text) < _extractor(tables=tables, fast=True).min_extracted_size:
+        return True
+    if _UNCLEAN_BODY(body):
+        return True
+    if not _P_TEXT(body) or len(body.findall(".//table")) > len(body.findall(".//p")):
+        return True
+    return paragraph_run_chars(tree) > RUN_LONGER * len(text)
+
+
+def paragraph_run_chars(tree: HtmlElement) -> int:
+    """Characters in the ``<p>`` children of one parent with the most sentence-like ones
+    (what ``longest_paragraph_run`` would return, roughly: a cheap upper estimate)."""
+    per_parent: dict[Any, int] = {}
+    for p in tree.iter("p"):
+        words = p.text_content().split()
+        if len(words) >= 8:
+            parent = p.getparent()
+            per_parent[parent] = per_parent.get(parent, 0) + len(" ".join(words))
+    return max(per_parent.values(), default=0)
+
+
+def _bare(tree: HtmlElement, *, tables: bool, fast: bool) -> Any:
     try:
-        doc = bare_extraction(
-            tree,
-            url=url,
-            include_comments=True,  # comment threads are found and set aside, not body
-            include_tables=tables,
-            with_metadata=False,
-            prune_xpath=PRUNE_XPATH,
-        )
+        return bare_extraction(tree, options=_extractor(tables=tables, fast=fast))
     except Exception:  # trafilatura raises from deep inside lxml on odd markup
         return None
+
+
+def _doc_text(doc: Any) -> str | None:
     text = getattr(doc, "text", None) if doc is not None else None
     return text if isinstance(text, str) and text.strip() else None
 
@@ -709,6 +776,38 @@ class Furniture:
     prefix: dict[str, re.Pattern[str]]  # action → one anchored alternation
     anchored: dict[str, re.Pattern[str]]  # action → the ``^`` regexes as one alternation
     floating: dict[str, tuple[re.Pattern[str], ...]]  # action → the other regexes
+    #: the same with ``re.MULTILINE``, to search all of a page's lines at once (None for a
+    #: regex whose match on one line might not carry over to the joined lines)
+    floating_joined: dict[str, tuple[re.Pattern[str] | None, ...]] = field(default_factory=dict)
+    #: per floating regex, strings (lower case) one of which each of its matches contains
+    floating_literals: dict[str, tuple[tuple[str, ...] | None, ...]] = field(default_factory=dict)
+
+    def for_lines(self, lines: list[str]) -> Furniture:
+        """The floating regexes narrowed to those matching somewhere in ``lines`` (one
+        search per regex over the joined lines instead of one per line). A regex that
+        matches a line matches the lines joined with newlines in multiline mode: ``^``,
+        ``$`` and ``\\b`` see a line's ends alike, ``.`` does not cross a newline."""
+        if not self.floating_joined:
+            return self
+        joined = "\n".join(lines)
+        folded = joined.translate(_RE_CASE_EXTRA).lower()
+        return replace(
+            self,
+            floating={
+                action: tuple(
+                    rx
+                    for rx, whole, literals in zip(
+                        rxs,
+                        self.floating_joined[action],
+                        self.floating_literals[action],
+                        strict=True,
+                    )
+                    if (literals is None or any(lit in folded for lit in literals))
+                    and (whole is None or whole.search(joined))
+                )
+                for action, rxs in self.floating.items()
+            },
+        )
 
 
 #: Letters for Rust's ``\p{L}`` / ``\p{Lu}`` in Python's ``re`` (Latin, Greek, Cyrillic).
@@ -780,6 +879,10 @@ def load_furniture(reference_dir: Path) -> Furniture:
             compiled = python_regex(pattern)
             if compiled is not None:  # a row re cannot read must not stop reading pages
                 regex[action].append(compiled.pattern)
+    floating = {
+        a: tuple(re.compile(p, re.IGNORECASE) for p in ps if not p.startswith("^"))
+        for a, ps in regex.items()
+    }
     return Furniture(
         exact=exact,
         prefix={
@@ -788,11 +891,88 @@ def load_furniture(reference_dir: Path) -> Furniture:
             if ps
         },
         anchored=_alternations(regex, anchored=True),
-        floating={
-            a: tuple(re.compile(p, re.IGNORECASE) for p in ps if not p.startswith("^"))
-            for a, ps in regex.items()
+        floating=floating,
+        floating_joined={
+            a: tuple(
+                None
+                if _LINE_LOCAL.search(rx.pattern)
+                else re.compile(rx.pattern, re.IGNORECASE | re.MULTILINE)
+                for rx in rxs
+            )
+            for a, rxs in floating.items()
+        },
+        floating_literals={
+            a: tuple(required_literals(rx.pattern) for rx in rxs) for a, rxs in floating.items()
         },
     )
+
+
+#: Characters that ``re.IGNORECASE`` matches to an ASCII letter beyond ``str.lower``.
+_RE_CASE_EXTRA = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"})
+
+
+def required_literals(pattern: str) -> tuple[str, ...] | None:
+    """Lower-case strings one of which every match of ``pattern`` (case-insensitive)
+    contains, the most selective such set found in its syntax tree; None when there is
+    none (or the pattern cannot be parsed). A cheap test before a slow regex scan."""
+    try:
+        parsed = importlib.import_module("re._parser").parse(pattern, re.IGNORECASE)
+    except Exception:  # another Python's private parser, or a pattern it rejects
+        return None
+    found = _sequence_literals(parsed)
+    return max(found, key=lambda lits: min(map(len, lits)), default=None)
+
+
+def _literal_char(op: Any, av: Any) -> str | None:
+    """A literal's character when case-insensitive matching of it is ``str.lower`` after
+    ``_RE_CASE_EXTRA``: ASCII, or a character without case."""
+    if str(op) != "LITERAL":
+        return None
+    c = chr(av)
+    if c.isascii() or (not c.isalpha() and c.lower() == c == c.upper()):
+        return c.lower()
+    return None
+
+
+def _sequence_literals(seq: Any) -> list[tuple[str, ...]]:
+    """Alternative sets of required strings in a concatenation: runs of literals, the
+    leading literals of every branch of an alternation, and those inside groups and
+    repeats that must match at least once."""
+    out: list[tuple[str, ...]] = []
+    run: list[str] = []
+    for op, av in seq:
+        c = _literal_char(op, av)
+        if c is not None:
+            run.append(c)
+            continue
+        if run:
+            out.append(("".join(run),))
+            run = []
+        name = str(op)
+        if name == "SUBPATTERN":
+            out.extend(_sequence_literals(av[-1]))
+        elif name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT") and av[0] >= 1:
+            out.extend(_sequence_literals(av[2]))
+        elif name == "BRANCH":
+            leads = []
+            for alt in av[1]:
+                lead = ""
+                for op2, av2 in alt:
+                    c2 = _literal_char(op2, av2)
+                    if c2 is None:
+                        break
+                    lead += c2
+                leads.append(lead)
+            if all(leads):
+                out.append(tuple(leads))
+    if run:
+        out.append(("".join(run),))
+    return out
+
+
+#: Regex syntax that can tell one line from the same line among others (lookarounds see
+#: past a line's end, ``\A`` / ``\Z``, atomic groups and possessive quantifiers).
+_LINE_LOCAL = re.compile(r"\(\?[=!<>]|\\[AZz]|[*+?}]\+")
 
 
 def _alternations(regex: dict[str, list[str]], *, anchored: bool) -> dict[str, re.Pattern[str]]:
@@ -819,22 +999,31 @@ FURNITURE_MAX_WORDS = 30
 
 def furniture_action(line: str, fur: Furniture | None = None) -> str | None:
     """``"end"`` (an end-of-article marker), ``"drop"`` (furniture) or None for a body line."""
-    fur = fur or _furniture()
+    text = _furniture_text(line)
+    return None if text is None else _action(text, fur or _furniture())
+
+
+def _furniture_text(line: str) -> str | None:
+    """The line as the furniture rules see it; None when it is too long to be furniture
+    (or a table row)."""
     text = _LIST_MARK.sub("", line.strip())
-    n = text.count(" ") + 1
-    if n > FURNITURE_MAX_WORDS or text.startswith("|"):  # long, or a table row
+    if text.count(" ") + 1 > FURNITURE_MAX_WORDS or text.startswith("|"):
         return None
-    found: str | None = None
+    return text
+
+
+def _action(text: str, fur: Furniture) -> str | None:
+    n = text.count(" ") + 1
+    norm = _norm(text)
     for action in ("end", "drop"):
         if (
-            fur.exact.get(_norm(text)) == action
+            fur.exact.get(norm) == action
             or (n <= PREFIX_MAX_WORDS and action in fur.prefix and fur.prefix[action].match(text))
             or (action in fur.anchored and fur.anchored[action].match(text))
             or any(rx.search(text) for rx in fur.floating.get(action, ()))
         ):
-            found = action
-            break
-    return found
+            return action
+    return None
 
 
 def clean_paragraphs(
@@ -859,8 +1048,9 @@ def _clean(
     paras = [_SPACES.sub(" ", ln).strip() for ln in text.splitlines()]
     paras = [p for p in paras if p]
     paras, byline = _drop_head(paras, title, author)
-    fur = _furniture()
-    actions = [furniture_action(p, fur) for p in paras]
+    texts = [_furniture_text(p) for p in paras]
+    fur = _furniture().for_lines([t for t in texts if t is not None])
+    actions = [None if t is None else _action(t, fur) for t in texts]
     total = sum(_words(p) for p in paras) or 1
     kept: list[str] = []
     for i, (p, action) in enumerate(zip(paras, actions, strict=True)):
@@ -933,16 +1123,19 @@ def _drop_head(
 def _drop_repeats(paras: list[str]) -> list[str]:
     """Exact repeats, and short paragraphs whose text is part of a longer one (pull quotes)."""
     norms = [_norm(_LIST_MARK.sub("", p)) for p in paras]
+    # each distinct paragraph once: a text found twice is also part of another paragraph
+    distinct = "\x00".join(dict.fromkeys(norms))
     out = []
     seen: set[str] = set()
-    for i, (p, n) in enumerate(zip(paras, norms, strict=True)):
+    for p, n in zip(paras, norms, strict=True):
         if n in seen:
             continue
         seen.add(n)
         if (
             _words(p) <= PULL_QUOTE_MAX_WORDS
             and len(n) >= 20
-            and any(j != i and len(m) > len(n) and n in m for j, m in enumerate(norms))
+            and "\x00" not in n
+            and distinct.count(n) > 1
         ):
             continue
         out.append(p)
