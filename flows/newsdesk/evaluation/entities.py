@@ -10,11 +10,15 @@
   equals the gold canonical name.
 
 ``benchmark(megabytes)`` measures the stage's throughput in MB of body text per second on a
-synthetic corpus (``newsdesk.synth`` → readers → extract), in batches of the flow's size.
-Run with ``POLARS_MAX_THREADS=1`` for a per-core figure.
+synthetic corpus (``newsdesk.synth`` → readers → extract), in batches of ``--batch`` articles.
+``benchmark_synth(n)`` measures it the way the flow calls the stage: ``newsdesk synth --n N``
+(same seed 0), the input files grouped into shards as the flow does (``settings.batch_files``
+files, about ``settings.batch_bytes`` bytes), each shard read → extracted → normalised by the
+real stages, exact duplicate bodies of the run dropped (the flow's dedupe), and one
+``find_entities`` call per shard. Run with ``POLARS_MAX_THREADS=1`` for a per-core figure.
 
 CLI: ``uv run python -m newsdesk.evaluation.entities data/eval/entities [--errors]
-[--benchmark MB]``.
+[--benchmark MB [--batch N]] [--synth N]``.
 """
 
 from __future__ import annotations
@@ -31,7 +35,9 @@ from newsdesk import schema
 from newsdesk.entities import ENTITY_TYPES, find_entities, gazetteer_knows
 from newsdesk.evaluation.metrics import prf
 from newsdesk.extract import extract
+from newsdesk.normalise import normalise
 from newsdesk.readers import discover, read_bytes
+from newsdesk.settings import get_settings
 from newsdesk.synth import synth
 
 #: ``[[surface|TYPE]]`` or ``[[surface|TYPE|Canonical name]]``.
@@ -226,6 +232,92 @@ def benchmark(
     }
 
 
+def synth_shards(n_records: int, workdir: Path, seed: int = 0) -> list[pl.DataFrame]:
+    """The articles (article_id, body) of ``newsdesk synth --n n_records --seed seed``, one frame
+    per shard as the flow makes them: consecutive input files, at most ``batch_files`` of them
+    and about ``batch_bytes`` bytes, read, extracted and normalised by the real stages; a body
+    already seen in an earlier shard of the run is dropped, as the flow's dedupe would."""
+    settings = get_settings()
+    synth(n_records, workdir, seed=seed)
+    groups: list[list[Path]] = []
+    size = 0
+    for path in discover([workdir]):
+        nbytes = path.stat().st_size
+        if (
+            groups
+            and len(groups[-1]) < settings.batch_files
+            and size + nbytes <= settings.batch_bytes
+        ):
+            groups[-1].append(path)
+            size += nbytes
+        else:
+            groups.append([path])
+            size = nbytes
+    shards: list[pl.DataFrame] = []
+    seen = pl.DataFrame(schema={"body": pl.String})
+    for group in groups:
+        records: list[dict[str, object]] = []
+        for path in group:
+            records += read_bytes(
+                path.read_bytes(), str(path), "", settings.max_record_chars
+            ).records
+        if not records:
+            continue
+        raw = schema.conform(pl.DataFrame(records, infer_schema_length=None), schema.RAW_RECORD)
+        extracted = extract(raw).filter(pl.col("extract_error").is_null())
+        articles = (
+            normalise(extracted, "bench", "bench")
+            .select("article_id", "body")
+            .filter(pl.col("body").str.len_bytes() > 0)
+            .unique("body", keep="first", maintain_order=True)
+            .join(seen, on="body", how="anti")
+        )
+        seen = pl.concat([seen, articles.select("body")])
+        shards.append(articles)
+    return shards
+
+
+def benchmark_synth(n_records: int = 20000, *, repeats: int = 3) -> dict[str, float]:
+    """Throughput of ``find_entities`` called once per flow shard of ``newsdesk synth --n
+    n_records``: MB of body text (UTF-8) per second, best of ``repeats`` passes, wall-clock and
+    this process's CPU time; also the smallest and largest call and the slowest shard's rate."""
+    with tempfile.TemporaryDirectory(prefix="newsdesk-ent-synth-") as tmp:
+        shards = synth_shards(n_records, Path(tmp))
+    sizes = [float(s.get_column("body").str.len_bytes().sum()) / 1e6 for s in shards]
+    find_entities(shards[0].head(5))  # reference data loads outside the timing
+    best = best_cpu = float("inf")
+    per_shard = [float("inf")] * len(shards)
+    mentions = 0
+    for _ in range(repeats):
+        started, started_cpu = time.perf_counter(), time.process_time()
+        mentions = 0
+        for i, shard in enumerate(shards):
+            t0 = time.process_time()
+            mentions += find_entities(shard)[1].height
+            per_shard[i] = min(per_shard[i], time.process_time() - t0)
+        best = min(best, time.perf_counter() - started)
+        best_cpu = min(best_cpu, time.process_time() - started_cpu)
+    size = sum(sizes)
+    return {
+        "records": float(n_records),
+        "shards": float(len(shards)),
+        "articles": float(sum(s.height for s in shards)),
+        "min_call": float(min(s.height for s in shards)),
+        "max_call": float(max(s.height for s in shards)),
+        "megabytes": size,
+        "seconds": best,
+        "cpu_seconds": best_cpu,
+        "mentions": float(mentions),
+        "threads": float(pl.thread_pool_size()),
+        "mb_per_s": size / best,
+        "mb_per_cpu_s": size / best_cpu,
+        # the slowest shard (usually the smallest: each call has a fixed cost)
+        "worst_shard_mb_per_cpu_s": min(
+            mb / t for mb, t in zip(sizes, per_shard, strict=True) if t > 0
+        ),
+    }
+
+
 def _print_metrics(metrics: dict[str, float]) -> None:
     print(
         f"articles {metrics['articles']:.0f}  gold mentions {metrics['gold']:.0f}  "
@@ -258,6 +350,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--batch", type=int, default=500, help="articles per find_entities call (default 500)"
     )
+    parser.add_argument(
+        "--synth",
+        type=int,
+        metavar="N",
+        help="also measure throughput on `newsdesk synth --n N`, one call per flow shard",
+    )
     args = parser.parse_args(argv)
     if not args.folder.is_dir():
         parser.error(f"{args.folder} is not a folder")
@@ -277,6 +375,17 @@ def main(argv: list[str] | None = None) -> int:
             f"{bench['threads']:.0f} Polars thread(s): best wall {bench['seconds']:.2f} s -> "
             f"{bench['mb_per_s']:.1f} MB/s; CPU {bench['cpu_seconds']:.2f} s -> "
             f"{bench['mb_per_cpu_s']:.1f} MB/s per core"
+        )
+    if args.synth:
+        sb = benchmark_synth(args.synth)
+        print(
+            f"synth --n {args.synth}: {sb['articles']:.0f} bodies in {sb['shards']:.0f} shard "
+            f"calls ({sb['min_call']:.0f}-{sb['max_call']:.0f} articles), "
+            f"{sb['megabytes']:.1f} MB, "
+            f"{sb['mentions']:.0f} mentions, {sb['threads']:.0f} Polars thread(s): best wall "
+            f"{sb['seconds']:.2f} s -> {sb['mb_per_s']:.1f} MB/s; CPU {sb['cpu_seconds']:.2f} s "
+            f"-> {sb['mb_per_cpu_s']:.1f} MB/s per core (slowest shard "
+            f"{sb['worst_shard_mb_per_cpu_s']:.1f} MB/s)"
         )
     return 0
 
