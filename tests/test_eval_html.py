@@ -43,10 +43,27 @@ def test_main_prints_the_figures(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["/no/such/folder"]) == 2
 
 
+def test_speed_reports_both_and_their_ratio(tmp_path: Path) -> None:
+    for page in sorted(FOLDER.glob("wordpress-*.html"))[:2]:
+        (tmp_path / page.name).write_bytes(page.read_bytes())
+        gold = page.with_suffix(".json")
+        (tmp_path / gold.name).write_bytes(gold.read_bytes())
+    figures = speed(tmp_path, repeat=1)
+    assert figures["timed_pages"] == 2
+    for key in ("newsdesk", "trafilatura", "newsdesk_best", "trafilatura_best"):
+        assert figures[f"{key}_pages_per_s"] > 0
+    ratio = figures["newsdesk_pages_per_s"] / figures["trafilatura_pages_per_s"]
+    assert figures["speed_ratio"] == pytest.approx(ratio)
+    assert figures["speed_ratio_best"] > 0
+    assert speed(tmp_path / "none") == {}
+
+
 @pytest.mark.skipif(
     not os.environ.get("NEWSDESK_BENCH_SPEED"), reason="set NEWSDESK_BENCH_SPEED=1 to time"
 )
-def test_speed_is_close_to_trafilatura_alone() -> None:
+def test_speed_matches_trafilatura_alone() -> None:
+    # issue #8: as fast as trafilatura alone on one core (measured 1.04-1.1x on the eval
+    # pages); the floor leaves room for a busy machine
     figures = speed(FOLDER, repeat=5)
     print(figures)
-    assert figures["newsdesk_pages_per_s"] >= 0.6 * figures["trafilatura_pages_per_s"]
+    assert figures["speed_ratio_best"] >= 0.9
