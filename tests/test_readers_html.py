@@ -268,3 +268,94 @@ def test_text_in_paragraphs_survives(words: list[str]) -> None:
 
 def html_escape(text: str) -> str:
     return std_html.escape(text)
+
+
+# --------------------------------------------------------------------------- speed paths
+
+
+def test_full_cascade_only_where_the_comparison_could_change_the_text(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    calls: list[bool] = []
+    bare = html._bare
+
+    def spy(tree: object, *, tables: bool, fast: bool) -> object:
+        calls.append(fast)
+        return bare(tree, tables=tables, fast=fast)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(html, "_bare", spy)
+    records, _ = read(page())
+    assert calls == [True]  # a plain article: trafilatura's main extractor alone
+    assert records[0]["body"].split("\n\n") == [*PARAS, "(Reuters)"]
+    calls.clear()
+    read(page(paras=PARAS[:1], tail=""))  # short: jusText might find more
+    assert calls == [True, False]
+    calls.clear()
+    # a longer <p> run elsewhere on the page than the text found: readability might win
+    run = "".join(f"<p>{p} {p}</p>" for p in PARAS)
+    read(page().replace("<footer>", f"<div class='x'>{run}</div><footer>"))
+    assert calls == [True, False]
+
+
+def test_required_literals_of_furniture_regexes() -> None:
+    rl = html.required_literals
+    assert rl(r"\b(?:email|contact|tip) us\b") == ("email", "contact", "tip")
+    assert rl(r"[\w.+-]+@[\w-]+\.[\w.]{2,}") == ("@",)
+    assert rl(r"All Rights Reserved\.?$") == ("all rights reserved",)
+    assert rl(r"tous droits réservés") == ("tous droits r",)  # up to the cased non-ASCII
+    assert rl(r"\s©\s*[A-Z]") == ("©",)
+    assert rl(r"(?:ab)?\d+") is None
+    assert rl(r"a|b") is None
+    assert rl("(unclosed") is None
+
+
+def test_re_ignorecase_matches_ascii_letters_only_as_lower_plus_the_extras() -> None:
+    letter = __import__("re").compile("[a-z]", __import__("re").IGNORECASE)
+    for cp in range(0x250):  # Latin ranges; the extras beyond are checked by name
+        c = chr(cp)
+        if letter.fullmatch(c):
+            assert c.translate(html._RE_CASE_EXTRA).lower() in "abcdefghijklmnopqrstuvwxyz"
+    assert "\u212a".translate(html._RE_CASE_EXTRA) == "k"
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "Photo: Reuters",
+                "(Getty Images)",
+                "© The Ledger 2025",
+                "Get the news in your inbox every morning",
+                "Email us at tips@example.com",
+                "All rights reserved.",
+                "We use cookies to improve your experience. Accept",
+                "Tous droits réservés",
+                "Picture: John Smith/PA",
+                "— Foto: dpa",
+                "Kelvin \u212a and long \u017fign: CREDIT: ſhutter",
+                *PARAS,
+            ]
+        ),
+        min_size=1,
+        max_size=8,
+    )
+)
+def test_furniture_narrowed_per_page_decides_like_the_full_set(lines: list[str]) -> None:
+    fur = html._furniture()
+    texts = [t for t in (html._furniture_text(x) for x in lines) if t is not None]
+    narrowed = fur.for_lines(texts)
+    assert [html._action(t, narrowed) for t in texts] == [html._action(t, fur) for t in texts]
+
+
+def test_pull_quotes_and_repeats_dropped_once() -> None:
+    long = (
+        "The council said the new homes would be built over the next five years near the station."
+    )
+    quote = "built over the next five years"
+    assert html._drop_repeats([long, quote + " near it", long, "Short one here, twenty+."]) == [
+        long,
+        quote + " near it",
+        "Short one here, twenty+.",
+    ]
+    assert html._drop_repeats([long, "the new homes would be built", long]) == [long]
