@@ -607,21 +607,18 @@ def _lines(docs: pl.DataFrame, column: str) -> pl.DataFrame:
     return (
         docs.select(
             "doc",
+            # one Aho-Corasick pass: line breaks to "\n", zero-width spaces and BOMs removed
             pl.col(column)
             .fill_null("")
-            .str.replace_all("\r\n", "\n", literal=True)
-            .str.replace_all("\r", "\n", literal=True)
+            .str.replace_many(
+                ["\r\n", "\r", "\u200b", "\ufeff"], ["\n", "\n", "", ""], leftmost=True
+            )
             .str.split("\n")
             .alias("text"),
         )
         .with_columns(pl.int_ranges(0, pl.col("text").list.len()).alias("line_no"))
         .explode("text", "line_no")
-        .with_columns(
-            pl.col("text")
-            .str.replace_all("\u200b", "", literal=True)
-            .str.replace_all("\ufeff", "", literal=True)
-            .str.strip_chars(),
-        )
+        .with_columns(pl.col("text").str.strip_chars())
         .with_columns((pl.col("text").str.len_bytes() == 0).alias("blank"))
     )
 
@@ -747,7 +744,7 @@ def _features(
 _ROW_SHAPES = (
     "n_words", "n_chars", "ends_sentence", "ends_period", "ends_colon", "nid", "_drop",
     "furn_drop", "furn_end", "furn_soft", "insert_head", "shape", "name_like", "multi_pipe",
-    "desk", "echo_nid", "echo2_nid", "mast_nid",
+    "desk", "echo_nid", "echo2_nid", "mast_nid", "dated",
 )  # fmt: skip
 #: A line's label from its text alone, before the furniture and context checks.
 _SHAPES = pl.Enum(["counter", "credit", "byline", "date", "srcname", "numeric"])
@@ -840,7 +837,11 @@ def _line_shapes(uniq: pl.DataFrame, ref: Reference, norm_words: int) -> pl.Data
         .then(pl.lit("numeric"))
         .cast(_SHAPES)
     )
-    u = u.with_columns(shape.alias("shape"))
+    u = u.with_columns(
+        shape.alias("shape"),
+        # a date or a view count: a header line that furniture also matched may still give one
+        (pl.col("date_text").is_not_null() | pl.col("view_num").is_not_null()).alias("dated"),
+    )
     nids = u.select(pl.col("norm").drop_nulls().unique()).with_row_index("nid")
     u = u.join(nids, on="norm", how="left")
     for name, expr in (("echo_nid", pl.col("trail_tail")), ("echo2_nid", pl.col("pipe_head"))):
@@ -1471,17 +1472,31 @@ def _place(expr: pl.Expr) -> pl.Expr:
 
 
 def _strip_credits(body: pl.DataFrame, ref: Reference) -> pl.DataFrame:
-    """Body lines (doc, idx, text) → with leading dateline / trailing credit removed.
+    """Body lines (doc, idx, text; in doc and line order) → with leading dateline / trailing
+    credit removed.
 
     Adds ``dateline_src`` and ``dateline_place`` on the first line and ``tail_src`` on the
-    last (registry variants).
+    last (registry variants). Only each doc's first and last lines are looked at (in a frame
+    of their own); the others are joined back unchanged.
     """
-    t = pl.col("text")
     body = body.with_columns(
-        (pl.col("idx") == pl.col("idx").min().over("doc")).alias("_first"),
-        (pl.col("idx") == pl.col("idx").max().over("doc")).alias("_last"),
+        pl.col("doc").set_sorted(),
+        pl.int_range(pl.len(), dtype=pl.Int64).alias("_row"),
+        _doc_starts().alias("_first"),
+        _doc_ends().alias("_last"),
     )
-    # the regexes only look at first / last paragraphs (other rows are masked to null)
+    edges = _strip_edge_credits(body.filter(pl.col("_first") | pl.col("_last")), ref)
+    out = body.drop("text", "_first", "_last").join(
+        edges, on="_row", how="left", maintain_order="left"
+    )
+    out = out.with_columns(pl.coalesce("_text", body["text"]).alias("text"))
+    return out.filter(pl.col("text").str.len_chars() > 0).drop("_row", "_text")
+
+
+def _strip_edge_credits(body: pl.DataFrame, ref: Reference) -> pl.DataFrame:
+    """First and last body lines (_row, text, _first, _last) → (_row, _text, dateline_src,
+    dateline_place, tail_src)."""
+    t = pl.col("text")
     first_t = pl.when(pl.col("_first")).then(t)
     last_t = pl.when(pl.col("_last")).then(t)
     body = body.with_columns(
@@ -1512,10 +1527,8 @@ def _strip_credits(body: pl.DataFrame, ref: Reference) -> pl.DataFrame:
             .then(t.str.replace(p, ""))
             .otherwise(stripped)
         )
-    body = body.with_columns(pl.coalesce(stripped, t).str.strip_chars().alias("text"))
-    return body.filter(pl.col("text").str.len_chars() > 0).drop(
-        "_first", "_last", "_dl", "_pl", *[f"_tail{i}" for i in range(len(CREDIT_TAIL_RES))]
-    )
+    body = body.with_columns(pl.coalesce(stripped, t).str.strip_chars().alias("_text"))
+    return body.select("_row", "_text", "dateline_src", "dateline_place", "tail_src")
 
 
 # --------------------------------------------------------------------------- dates
@@ -1646,7 +1659,13 @@ def _published(out: pl.DataFrame) -> pl.Series:
     for column, make in steps:
         part = todo.filter(pl.col(column).is_not_null())
         if part.height:
-            got = part.select("_row", make(column).alias("_published"))
+            # worked out once per distinct value (many pages of a batch share their dates)
+            keys = [column] if column.startswith("_date") else [column, "fetched_at"]
+            values = part.select(keys).unique()
+            values = values.with_columns(make(column).alias("_published"))
+            got = part.join(values, on=keys, how="left", nulls_equal=True).select(
+                "_row", "_published"
+            )
             found.append(got.filter(pl.col("_published").is_not_null()))
             todo = todo.join(found[-1], on="_row", how="anti")
     result = frame.select("_row")
@@ -1749,21 +1768,10 @@ def _collect_fields(
         | (
             lab.is_in(["byline", "date", "counter", "credit", "furniture"])
             & (pl.col("n_words") <= META_MAX_WORDS)
+            & (lab.is_in(["title", "byline", "date", "counter", "credit"]) | pl.col("dated"))
         )
     ).join(meta_strings, on="tid", how="left", maintain_order="left")
     meta_lines = meta_lines.with_columns(pl.col("relative_date").fill_null(False))
-    meta_lines = meta_lines.filter(
-        (lab == "title")
-        | (
-            lab.is_in(["byline", "date", "counter", "credit", "furniture"])
-            & (pl.col("n_words") <= META_MAX_WORDS)
-            & (
-                lab.is_in(["title", "byline", "date", "counter", "credit"])
-                | pl.col("date_text").is_not_null()
-                | pl.col("view_num").is_not_null()
-            )
-        )
-    )
     by_ok = (lab == "byline") & live
     byline = (
         pl.when(~by_ok)
@@ -1961,10 +1969,20 @@ def _structured_fields(docs: pl.DataFrame, ref: Reference) -> pl.DataFrame:
 
 def _clean_author(frame: pl.DataFrame, byline: str, ref: Reference) -> pl.Series:
     """A byline without "By" → the author field: no credited outlet, place or role; several
-    authors joined with ", "; a name in capitals ("MARISOL TREJO") in title case.
+    authors joined with ", "; a name in capitals ("MARISOL TREJO") in title case. Worked out
+    once per distinct byline."""
+    values = frame.select(pl.col(byline).unique())
+    values = values.with_columns(_clean_bylines(values, byline, ref))
+    return (
+        frame.select(byline)
+        .join(values, on=byline, how="left", maintain_order="left", nulls_equal=True)
+        .get_column("author")
+    )
 
-    Step by step over a frame: each step reads the previous one's column, so no expression
-    tree repeats the steps before it."""
+
+def _clean_bylines(frame: pl.DataFrame, byline: str, ref: Reference) -> pl.Series:
+    """``_clean_author`` over every row of ``frame``, step by step: each step reads the
+    previous one's column, so no expression tree repeats the steps before it."""
     a = pl.col("_a")
     b = pl.col(byline)
     df = frame.select(
