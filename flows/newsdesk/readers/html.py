@@ -115,6 +115,7 @@ _DATE_LINE = re.compile(
 _BYLINE = re.compile(r"(?i)^(?:by|written by|words by|reported by|von|par|por)\s+\S.{0,80}$")
 _URL_LIKE = re.compile(r"^(?:https?:)?//|^www\.|\.(?:com|org|net)/", re.IGNORECASE)
 _LIST_MARK = re.compile(r"^[-•*]\s+")
+_LIST_MARKS = frozenset("-•*")
 
 
 # --------------------------------------------------------------------------- the record
@@ -760,6 +761,16 @@ def _norm(text: str) -> str:
     return _SPACES.sub(" ", text.lower()).strip(_STRIP)
 
 
+def _norm_line(line: str) -> str:
+    """``_norm`` of a line whose white space is already single spaces."""
+    return line.lower().strip(_STRIP)
+
+
+def _unlisted(line: str) -> str:
+    """The line without a leading list mark ("- ", "• ")."""
+    return _LIST_MARK.sub("", line) if line[:1] in _LIST_MARKS else line
+
+
 def _shingles(text: str, n: int = 3) -> set[tuple[str, ...]]:
     words = _WORD.findall(text.lower())
     if len(words) < n:
@@ -790,7 +801,9 @@ class Furniture:
         if not self.floating_joined:
             return self
         joined = "\n".join(lines)
-        folded = joined.translate(_RE_CASE_EXTRA).lower()
+        folded = joined.lower()
+        if not joined.isascii() and any(c in joined for c in _RE_CASE_EXTRA_CHARS):
+            folded = joined.translate(_RE_CASE_EXTRA).lower()
         return replace(
             self,
             floating={
@@ -909,6 +922,7 @@ def load_furniture(reference_dir: Path) -> Furniture:
 
 #: Characters that ``re.IGNORECASE`` matches to an ASCII letter beyond ``str.lower``.
 _RE_CASE_EXTRA = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"})
+_RE_CASE_EXTRA_CHARS = "\u0130\u0131\u017f\u212a"
 
 
 def required_literals(pattern: str) -> tuple[str, ...] | None:
@@ -999,22 +1013,23 @@ FURNITURE_MAX_WORDS = 30
 
 def furniture_action(line: str, fur: Furniture | None = None) -> str | None:
     """``"end"`` (an end-of-article marker), ``"drop"`` (furniture) or None for a body line."""
-    text = _furniture_text(line)
+    text = _furniture_text(_SPACES.sub(" ", line))
     return None if text is None else _action(text, fur or _furniture())
 
 
 def _furniture_text(line: str) -> str | None:
     """The line as the furniture rules see it; None when it is too long to be furniture
     (or a table row)."""
-    text = _LIST_MARK.sub("", line.strip())
+    text = _unlisted(line.strip())
     if text.count(" ") + 1 > FURNITURE_MAX_WORDS or text.startswith("|"):
         return None
     return text
 
 
 def _action(text: str, fur: Furniture) -> str | None:
+    """``furniture_action`` of a line from ``_furniture_text`` (single-spaced)."""
     n = text.count(" ") + 1
-    norm = _norm(text)
+    norm = _norm_line(text)
     for action in ("end", "drop"):
         if (
             fur.exact.get(norm) == action
@@ -1047,21 +1062,22 @@ def _clean(
     """(paragraphs, the name in a byline line removed from the head of the text)."""
     paras = [_SPACES.sub(" ", ln).strip() for ln in text.splitlines()]
     paras = [p for p in paras if p]
-    paras, byline = _drop_head(paras, title, author)
+    words = {p: _words(p) for p in paras}  # each paragraph's count, asked in several steps
+    paras, byline = _drop_head(paras, title, author, words)
     texts = [_furniture_text(p) for p in paras]
     fur = _furniture().for_lines([t for t in texts if t is not None])
     actions = [None if t is None else _action(t, fur) for t in texts]
-    total = sum(_words(p) for p in paras) or 1
+    total = sum(words[p] for p in paras) or 1
     kept: list[str] = []
     for i, (p, action) in enumerate(zip(paras, actions, strict=True)):
         if action == "end" and kept:
-            tail = sum(_words(q) for q in paras[i + 1 :])
+            tail = sum(words[q] for q in paras[i + 1 :])
             if tail <= END_MARKER_MAX_TAIL * total:
                 break
             continue
         if action is None:
             kept.append(p)
-    kept = _drop_repeats(kept)
+    kept = _drop_repeats(kept, words)
     if reference_text:
         kept = _keep_reference_blocks(kept, reference_text)
     return kept, byline
@@ -1083,35 +1099,36 @@ def byline_name(line: str) -> str | None:
 
 
 def _drop_head(
-    paras: list[str], title: str | None, author: str | None
+    paras: list[str], title: str | None, author: str | None, words: dict[str, int] | None = None
 ) -> tuple[list[str], str | None]:
     """Leading lines that repeat the title, are a byline or a date stamp, or are short
     labels (a kicker, a menu) before the first sentence-like paragraph; and the name in a
     byline line among them."""
     t = _norm(title) if title else None
     a = _norm(author) if author else None
+    count = words.__getitem__ if words is not None else _words
     first_long = next(
-        (i for i, p in enumerate(paras[:MAX_HEAD_LINES]) if _words(p) >= LONG_PARAGRAPH_WORDS),
+        (i for i, p in enumerate(paras[:MAX_HEAD_LINES]) if count(p) >= LONG_PARAGRAPH_WORDS),
         None,
     )
     byline: str | None = None
     i = 0
     while i < len(paras) - 1:
         p = paras[i]
-        words = _words(p)
-        is_byline = words <= 12 and _BYLINE.match(p) is not None and not p.endswith(".")
+        n = count(p)
+        is_byline = n <= 12 and _BYLINE.match(p) is not None and not p.endswith(".")
         if is_byline and byline is None:
             byline = byline_name(p)
         head_like = (
-            (t is not None and _norm(p) == t)
-            or (words <= 12 and _DATE_LINE.match(p) is not None)
+            (t is not None and _norm_line(p) == t)
+            or (n <= 12 and _DATE_LINE.match(p) is not None)
             or is_byline
-            or (a is not None and words <= 10 and _norm(p).startswith(a))
+            or (a is not None and n <= 10 and _norm_line(p).startswith(a))
         )
         label = (
             first_long is not None
             and i < first_long
-            and words <= SHORT_LABEL_WORDS
+            and n <= SHORT_LABEL_WORDS
             and not _SENTENCE_END.search(p)
         )
         if not (head_like or label):
@@ -1120,9 +1137,10 @@ def _drop_head(
     return paras[i:], byline
 
 
-def _drop_repeats(paras: list[str]) -> list[str]:
+def _drop_repeats(paras: list[str], words: dict[str, int] | None = None) -> list[str]:
     """Exact repeats, and short paragraphs whose text is part of a longer one (pull quotes)."""
-    norms = [_norm(_LIST_MARK.sub("", p)) for p in paras]
+    count = words.__getitem__ if words is not None else _words
+    norms = [_norm_line(_unlisted(p)) for p in paras]
     # each distinct paragraph once: a text found twice is also part of another paragraph
     distinct = "\x00".join(dict.fromkeys(norms))
     out = []
@@ -1132,7 +1150,7 @@ def _drop_repeats(paras: list[str]) -> list[str]:
             continue
         seen.add(n)
         if (
-            _words(p) <= PULL_QUOTE_MAX_WORDS
+            count(p) <= PULL_QUOTE_MAX_WORDS
             and len(n) >= 20
             and "\x00" not in n
             and distinct.count(n) > 1
