@@ -686,7 +686,7 @@ _CREDIT_START = (
 
 def _features(
     lines: pl.DataFrame, ref: Reference, site_norm: bool = False, keep_all: bool = False
-) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, pl.DataFrame]:
     """Per non-blank line: shape features and the furniture / meta matches.
 
     Everything that depends on a line's text alone is worked out once per *distinct* text of
@@ -700,8 +700,8 @@ def _features(
 
     Lines that an exact furniture phrase marks "drop" (menus, share buttons) only count: they
     are see-through for everything after, so they leave the frame (unless ``keep_all``, for
-    ``explain``). Returns the lines, (doc, n_dropped) and the distinct-text frame (by
-    ``tid``)."""
+    ``explain``). Returns the lines, (doc, n_dropped), the distinct-text frame (by ``tid``)
+    and (doc, publisher): the name the page's first copyright line gives."""
     nl = lines.filter(~pl.col("blank")).select("doc", "line_no", "text")
     uniq = nl.select(pl.col("text").unique()).with_row_index("tid")
     shapes = _line_shapes(uniq, ref, SITE_LINE_MAX_WORDS if site_norm else META_MAX_WORDS)
@@ -724,6 +724,13 @@ def _features(
     dropped = (
         nl.filter(pl.col("_drop")).group_by("doc").agg(pl.len().cast(pl.Int64).alias("n_dropped"))
     )
+    publishers = (
+        nl.filter(pl.col("_copyright"))
+        .select("doc", "tid")
+        .join(shapes.select("tid", "publisher").drop_nulls(), on="tid", maintain_order="left")
+        .group_by("doc", maintain_order=True)
+        .agg(pl.col("publisher").first())
+    )
     if not keep_all:
         nl = nl.filter(~pl.col("_drop") | pl.col("insert_head"))
     else:
@@ -736,15 +743,15 @@ def _features(
         pl.col("doc").set_sorted(),
         pl.col("n_stop").fill_null(0),
         pl.col("sw_share").fill_null(0.0),
-    ).drop("_drop")
-    return nl, dropped, shapes
+    ).drop("_drop", "_copyright")
+    return nl, dropped, shapes, publishers
 
 
 #: Shapes of a distinct text that every line gets (the others stay in the distinct-text frame).
 _ROW_SHAPES = (
     "n_words", "n_chars", "ends_sentence", "ends_period", "ends_colon", "nid", "_drop",
     "furn_drop", "furn_end", "furn_soft", "insert_head", "shape", "name_like", "multi_pipe",
-    "desk", "echo_nid", "echo2_nid", "mast_nid", "dated",
+    "desk", "echo_nid", "echo2_nid", "mast_nid", "dated", "_copyright",
 )  # fmt: skip
 #: A line's label from its text alone, before the furniture and context checks.
 _SHAPES = pl.Enum(["counter", "credit", "byline", "date", "srcname", "numeric"])
@@ -841,6 +848,11 @@ def _line_shapes(uniq: pl.DataFrame, ref: Reference, norm_words: int) -> pl.Data
         shape.alias("shape"),
         # a date or a view count: a header line that furniture also matched may still give one
         (pl.col("date_text").is_not_null() | pl.col("view_num").is_not_null()).alias("dated"),
+    )
+    # the publisher a copyright line names ("© 2025 The Harbour Post. All rights reserved.")
+    cues = t.str.contains_any(["©", "(c)", "copyright"], ascii_case_insensitive=True)
+    u = u.with_columns(_masked(cues, t, _publisher).alias("publisher")).with_columns(
+        pl.col("publisher").is_not_null().alias("_copyright")
     )
     nids = u.select(pl.col("norm").drop_nulls().unique()).with_row_index("nid")
     u = u.join(nids, on="norm", how="left")
@@ -1082,19 +1094,18 @@ def _view_value(num: pl.Expr, mult: pl.Expr) -> pl.Expr:
 def _classify(
     lines: pl.DataFrame,
     ref: Reference,
-    publishers: pl.DataFrame | None = None,
     site_lines: pl.DataFrame | None = None,
     keep_all: bool = False,
-) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, pl.DataFrame]:
     """Label every non-blank line; returns the non-blank lines with ``label`` and helpers
-    (without exact "drop" furniture unless ``keep_all``), (doc, n_dropped) and the
-    distinct-text frame of ``_features``.
+    (without exact "drop" furniture unless ``keep_all``), (doc, n_dropped), the
+    distinct-text frame and (doc, publisher) of ``_features``.
 
-    ``publishers`` (doc, publisher): the page's own name (from its copyright line): a line that
-    only says it is the masthead. ``site_lines`` (doc, norm): lines the page's site repeats on
+    The page's own name (from its copyright line): a line that only says it is the
+    masthead. ``site_lines`` (doc, norm): lines the page's site repeats on
     many pages (``learn_site_furniture``): furniture.
     """
-    f, dropped, shapes = _features(
+    f, dropped, shapes, publishers = _features(
         lines, ref, site_norm=site_lines is not None and site_lines.height > 0, keep_all=keep_all
     )
     nids = shapes.select("norm", "nid").drop_nulls()
@@ -1106,7 +1117,7 @@ def _classify(
     f = _base_labels(f)
     f = _body_runs(f)
     f = _header_lines(f)
-    return f, dropped, shapes
+    return f, dropped, shapes, publishers
 
 
 def _in_doc_set(column: str, pairs: pl.DataFrame | None) -> pl.Expr:
@@ -1682,9 +1693,10 @@ def _published(out: pl.DataFrame) -> pl.Series:
 def _text_fields(
     docs: pl.DataFrame, ref: Reference, site_lines: pl.DataFrame | None = None
 ) -> pl.DataFrame:
-    """docs (doc, raw_text, fetched_at, publisher) → per-doc extracted fields."""
+    """docs (doc, raw_text, fetched_at) → per-doc extracted fields and the ``publisher``."""
     lines = _lines(docs, "raw_text")
-    f, dropped, shapes = _classify(lines, ref, docs.select("doc", "publisher"), site_lines)
+    f, dropped, shapes, publishers = _classify(lines, ref, site_lines)
+    docs = docs.join(publishers, on="doc", how="left", maintain_order="left")
     return _collect_fields(docs, f, dropped, shapes, ref)
 
 
@@ -1904,6 +1916,7 @@ def _collect_fields(
         ).alias("original_source"),
         pl.col("dateline_place"),
         reason.alias("extract_error"),
+        "publisher",
     )
 
 
@@ -2134,7 +2147,6 @@ def extract(records: pl.DataFrame, site_furniture: pl.DataFrame | None = None) -
         "raw_text",
         "fetched_at",
         "site_raw",
-        _publisher(pl.col("raw_text")).alias("publisher"),
     )
     other = df.filter(~is_text).select("doc", "body", "author")
     tf = (
@@ -2146,7 +2158,6 @@ def extract(records: pl.DataFrame, site_furniture: pl.DataFrame | None = None) -
     parts = []
     if tf is not None:
         t = df.filter(is_text).join(tf, on="doc", how="left", suffix="_x")
-        t = t.join(text_docs.select("doc", "publisher"), on="doc", how="left")
         parts.append(
             t.with_columns(
                 *[pl.coalesce(c, f"{c}_x").alias(c) for c in ("title", "author", "published_raw")],
@@ -2197,11 +2208,9 @@ def _furniture_kind(f: pl.DataFrame, ref: Reference) -> pl.Series:
 def explain(raw_text: str) -> pl.DataFrame:
     """One row per line of a text dump: ``line_no`` (1-based), ``text``, ``label``, ``reason``."""
     ref = _reference()
-    docs = pl.DataFrame({"doc": [0], "raw_text": [raw_text]}).with_columns(
-        _publisher(pl.col("raw_text")).alias("publisher")
-    )
+    docs = pl.DataFrame({"doc": [0], "raw_text": [raw_text]})
     lines = _lines(docs, "raw_text")
-    f, _, shapes = _classify(lines, ref, docs.select("doc", "publisher"))
+    f, _, shapes, _ = _classify(lines, ref)
     f = f.join(shapes.select("tid", *_META_STRINGS), on="tid", how="left", maintain_order="left")
     f = f.with_columns(_furniture_kind(f, ref).alias("fkind"))
     b = pl.col("base")
