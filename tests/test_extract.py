@@ -320,6 +320,37 @@ def test_title_before_standfirst() -> None:
     assert one(page(P1, P2, header=header))["title"] == "Talks to resume in Geneva next week"
 
 
+@pytest.mark.parametrize(
+    "title",
+    [
+        "“Daughters of the Delta” wins state prize for novel",
+        "‘Daughters of the Delta’ wins state prize for novel",
+        '"Daughters of the Delta" wins state prize for novel',
+        "'Daughters of the Delta' wins state prize for novel",
+        "«Daughters of the Delta» wins state prize for novel",
+        "„Daughters of the Delta“ wins state prize for novel",
+        "Novelist Ana Ruiz wins state prize for “Daughters of the Delta”",
+    ],
+)
+def test_title_opening_or_ending_with_a_quote(title: str) -> None:
+    # the breadcrumb repeats the headline: a quote-led headline is no pull quote, and the
+    # "Log in | Subscribe" bar above it is no title
+    header = (
+        f"The Morning Courier\nLog in | Subscribe\nHome » Culture » {title}\n{title}\n"
+        "By Jane Doe\nSeptember 5, 2025"
+    )
+    out = one(page(P1, P2, P3, header=header))
+    assert out["title"] == title
+    assert out["author"] == "Jane Doe"
+    assert out["body"].split("\n\n") == [P1, P2, P3]
+
+
+def test_quote_led_title_without_breadcrumb_beats_a_standfirst() -> None:
+    title = "“Daughters of the Delta” wins state prize for novel"
+    header = f"{title}\nThe jury praised a portrait of three generations\nBy Jane Doe"
+    assert one(page(P1, P2, header=header))["title"] == title
+
+
 # --------------------------------------------------------------------------- body
 
 

@@ -93,6 +93,8 @@ def ascii_boundaries(pattern: str) -> str:
 
 
 _QUOTE_CLOSE = "\"'”’»)\\]"
+#: Quotation marks that can open a line (a headline that starts with a quoted title).
+_OPEN_QUOTES = "\"'“‘«„‚‹"
 #: Sentence-final punctuation, perhaps followed by a short credit "(AP)" or "— AFP".
 _ENDS_SENTENCE = (
     rf"[.!?…][{_QUOTE_CLOSE}]*"
@@ -1369,23 +1371,29 @@ def _header_lines(f: pl.DataFrame) -> pl.DataFrame:
 
 def _pull_quotes(f: pl.DataFrame) -> pl.DataFrame:
     """``pull_quote``: a quote-like line of 5 to 30 words whose words the next or previous
-    line repeats (a pull quote set large next to the paragraph it comes from)."""
+    line repeats, when that line is a sentence-like paragraph (a pull quote set large next to
+    the paragraph it comes from). A headline that opens or ends with a quoted title
+    ("“The Salt Road” wins top prize") under a breadcrumb that repeats it is no pull quote."""
     t = pl.col("text")
     nw = pl.col("n_words")
-    quoted = t.str.slice(0, 1).is_in(list('"“‘«„')) | t.str.slice(-1).is_in(list('"”’»'))
+    quoted = t.str.slice(0, 1).is_in(list(_OPEN_QUOTES)) | t.str.slice(-1).is_in(list('"”’»'))
     cands = f.select(
         pl.int_range(pl.len(), dtype=pl.Int64).alias("_row"), "doc", "n_words", "n_chars", "text"
     ).filter((nw >= 5) & (nw <= 30) & quoted)
     if cands.height == 0:
         return f.with_columns(pl.lit(False).alias("pull_quote"))
     # the lines next to each candidate, by row number (rows are in doc and line order)
-    text, docs, r = f["text"], f["doc"], cands["_row"]
+    text, docs, strong, r = f["text"], f["doc"], f["strong_shape"], cands["_row"]
     nxt_r, prv_r = (r + 1).clip(upper_bound=f.height - 1), (r - 1).clip(lower_bound=0)
     cands = cands.with_columns(
         text.gather(nxt_r).alias("_next"),
         text.gather(prv_r).alias("_prev"),
-        ((docs.gather(nxt_r) == cands["doc"]) & (nxt_r != r)).alias("_has_next"),
-        ((docs.gather(prv_r) == cands["doc"]) & (prv_r != r)).alias("_has_prev"),
+        ((docs.gather(nxt_r) == cands["doc"]) & (nxt_r != r) & strong.gather(nxt_r)).alias(
+            "_has_next"
+        ),
+        ((docs.gather(prv_r) == cands["doc"]) & (prv_r != r) & strong.gather(prv_r)).alias(
+            "_has_prev"
+        ),
     )
     nxt = pl.when(pl.col("_has_next")).then(pl.col("_next"))
     prv = pl.when(pl.col("_has_prev")).then(pl.col("_prev"))
@@ -1436,7 +1444,7 @@ def _pick_title(f: pl.DataFrame) -> pl.DataFrame:
     n_caps = (
         pl.when(pl.col("title_shape"))
         .then(pl.col("text"))
-        .str.count_matches(r"(?:^|\s)[\"“‘(]?\p{Lu}")
+        .str.count_matches(rf"(?:^|\s)[{_OPEN_QUOTES}(¿¡]?\p{{Lu}}")
         .fill_null(0)
     )
     cap_ratio = n_caps.cast(pl.Float64) / nw.cast(pl.Float64)
