@@ -485,35 +485,46 @@ def _runs(docs: pl.DataFrame, ref: EntityReference) -> pl.DataFrame:
     Columns: _doc, run, start, end, left (up to ``_LEFT`` characters before), right (up to
     ``_RIGHT`` after), rgap (length of the whole gap after), line_start, sent_start.
     """
-    lists = docs.select(
-        "_doc",
-        pl.col("body").str.extract_all(ref.run_re).alias("run"),
-        pl.col("body").str.split(ref.run_re, literal=False).alias("_gap"),
-    ).with_columns(
-        pl.col("_gap").list.eval(pl.element().str.len_chars().cast(pl.Int64)).alias("_glen"),
-        pl.col("run").list.eval(pl.element().str.len_chars().cast(pl.Int64)).alias("_rlen"),
+    # One regex pass: the body split after each run, each piece a gap and the run that ends it
+    # (the last piece is the final gap). The run is found again at the piece's end, which the
+    # regex engine does by a short reverse scan: no place in the gap can start a run, so the
+    # run it finds is the one the split matched.
+    pieces = docs.select(
+        "_doc", pl.col("body").str.split(ref.run_re, literal=False, inclusive=True).alias("_p")
+    ).explode("_p")
+    piece = pl.col("_p")
+    plen = piece.str.len_chars().cast(pl.Int64)
+    runs = pieces.with_columns(
+        piece.str.extract(f"(?:{ref.run_re})\\z", 0).alias("run"), plen.alias("_plen")
     )
-    n = pl.col("run").list.len()
-    glen = pl.col("_glen").list.head(n)
+    rlen = pl.col("run").str.len_chars().cast(pl.Int64).fill_null(0)
+    glen = pl.col("_plen") - rlen
+    same_next = (pl.col("_doc") == pl.col("_doc").shift(-1)).fill_null(False)
+    # a doc's pieces add up to its body: the running sum over all rows, less the docs before
+    lens = docs.get_column("body").str.len_chars().cast(pl.Int64)
+    offsets = (lens.cum_sum() - lens).alias("_off")
+    cend = pl.col("_plen").cum_sum() - pl.lit(offsets).gather(pl.col("_doc"))
+    next_glen = pl.when(same_next).then(pl.col("glen").shift(-1)).otherwise(0)
     runs = (
-        lists.select(
-            "_doc",
-            "run",
-            "_rlen",
+        runs.with_columns(
             glen.alias("glen"),
-            # the end of each run: the gaps and runs before it, summed
-            (glen + pl.col("_rlen")).list.eval(pl.element().cum_sum()).alias("_cend"),
-            pl.col("_glen").list.slice(1).alias("rgap"),
-            pl.col("_gap").list.head(n).list.eval(pl.element().str.slice(-_LEFT)).alias("left"),
-            pl.col("_gap")
-            .list.slice(1)
-            .list.eval(pl.element().str.slice(0, _RIGHT))
+            (cend - pl.col("_plen") + glen).alias("start"),
+            (pl.col("_doc") != pl.col("_doc").shift(1)).fill_null(True).alias("_first"),
+        )
+        .with_columns(next_glen.alias("rgap"))
+        .with_columns(
+            piece.str.slice(
+                pl.max_horizontal(pl.col("glen") - _LEFT, pl.lit(0)),
+                pl.min_horizontal(pl.col("glen"), pl.lit(_LEFT)),
+            ).alias("left"),
+            pl.when(same_next)
+            .then(piece.shift(-1).str.slice(0, pl.min_horizontal(pl.col("rgap"), pl.lit(_RIGHT))))
+            .otherwise(pl.lit(""))
             .alias("right"),
         )
-        .explode(["run", "_rlen", "glen", "_cend", "rgap", "left", "right"])
-        .drop_nulls("run")
+        .filter(pl.col("run").is_not_null())
+        .select("_doc", "run", "start", "glen", "rgap", "_first", "left", "right")
     )
-    runs = runs.with_columns((pl.col("_cend") - pl.col("_rlen")).alias("start"))
     # "Bristol-based": the adjective goes back to the right context
     if runs.select(pl.col("run").str.contains(_HYPHEN_ADJ).any()).item():
         runs = runs.with_columns(pl.col("run").str.replace(_HYPHEN_ADJ, "").alias("_cut"))
@@ -528,7 +539,7 @@ def _runs(docs: pl.DataFrame, ref: EntityReference) -> pl.DataFrame:
         )
     start = pl.col("start")
     left = pl.col("left")
-    first = start == pl.col("glen")
+    first = pl.col("_first")
     line_start = left.str.contains(r"\n[ \t\"“‘'(\[]*$") | (
         first & left.str.contains(r"^[\s\"“‘'(\[]*$")
     )
@@ -672,7 +683,8 @@ def _merge(runs: pl.DataFrame, ref: EntityReference) -> pl.DataFrame:
         "_sid", "_doc", "run", "_f", "start", "end", "left", "right", "rgap", "line_start",
         "sent_start", "caps", "_last", "_ntok", "merged",
     ]  # fmt: skip
-    spans = pl.concat([single.select(cols), grouped.select(cols)]).sort("_sid")
+    # both are sorted by _sid: merging them is cheaper than sorting every span again
+    spans = single.select(cols).merge_sorted(grouped.select(cols), key="_sid")
     # pairs of spans joined by a connector: searched as one for gazetteer names such as
     # "Bosnia and Herzegovina" or "Bank of England" whose parts are not merged above
     return spans
@@ -1103,20 +1115,12 @@ def _apply_rules(frame: pl.DataFrame, rules: list[tuple[pl.Expr, str | None, int
     chain: Then | ChainedThen = pl.when(rules[0][0]).then(pl.lit(0))
     for i, (cond, _, _) in enumerate(rules[1:], start=1):
         chain = chain.when(cond).then(pl.lit(i))
-    which = chain
-    table = pl.DataFrame(
-        {
-            "_rule": list(range(len(rules))),
-            "type": [etype for _, etype, _ in rules],
-            "strength": [strength for _, _, strength in rules],
-        },
-        schema={"_rule": pl.Int32, "type": pl.String, "strength": pl.Int32},
-    )
-    return (
-        frame.with_columns(which.otherwise(None).cast(pl.Int32).alias("_rule"))
-        .join(table, on="_rule", how="left")
-        .with_columns(pl.col("strength").fill_null(_NONE))
-        .drop("_rule")
+    types = pl.Series("type", [etype for _, etype, _ in rules], dtype=pl.String)
+    strengths = pl.Series("strength", [strength for _, _, strength in rules], dtype=pl.Int32)
+    # the rule's type and strength by position (a join would copy every column of the frame)
+    rule = frame.select(chain.otherwise(None).cast(pl.UInt32)).to_series()
+    return frame.with_columns(
+        types.gather(rule).alias("type"), strengths.gather(rule).fill_null(_NONE).alias("strength")
     )
 
 
@@ -1314,20 +1318,33 @@ def _coordinated(segs: pl.DataFrame, gaz: pl.DataFrame, rounds: int = 2) -> pl.D
     listy = untyped & (
         pl.col("left").is_in(lists) | pl.col("right").is_in(lists) | pl.col("right").is_in(_POSS)
     )
-    rest = segs.filter(~listy)
-    todo = segs.filter(listy)
-    if todo.is_empty():
+    flagged = segs.select(listy.alias("_listy"), whole.alias("_whole"))
+    if not flagged.get_column("_listy").any():
         return segs
+    # only the listed rows are worked on; their types go back into ``segs`` by row number
+    todo = (
+        segs.select("_sid", "_doc", "start", "end", "left", "right")
+        .with_row_index("_row")
+        .filter(flagged.get_column("_listy"))
+    )
     span_type = pl.concat(
         [
-            rest.filter(whole & pl.col("type").is_not_null()).select(cols),
+            segs.filter(
+                flagged.get_column("_whole")
+                & ~flagged.get_column("_listy")
+                & segs.get_column("type").is_not_null()
+            ).select(cols),
             gaz.filter(~pl.col("short") & ~pl.col("amb"))
-            .join(segs.filter(whole).select("_sid", "start", "end"), on=["_sid", "start", "end"])
+            .join(
+                segs.filter(flagged.get_column("_whole")).select("_sid", "start", "end"),
+                on=["_sid", "start", "end"],
+            )
             .select(cols),
         ]
     )
     gap_before = pl.col("start") - pl.col("left").str.len_chars().cast(pl.Int64)
     gap_after = pl.col("end") + pl.col("right").str.len_chars().cast(pl.Int64)
+    done: list[pl.DataFrame] = []
     for _ in range(rounds):
         types = span_type.unique("_sid", keep="first")
         found = (
@@ -1365,16 +1382,21 @@ def _coordinated(segs: pl.DataFrame, gaz: pl.DataFrame, rounds: int = 2) -> pl.D
             .when(pl.col("right").is_in(_POSS) & (pl.col("_nt") == "PERSON"))
             .then(pl.lit("ORG"))
         )
-        found = found.with_columns(listed.alias("_listed"))
-        typed = found.filter(pl.col("_listed").is_not_null()).with_columns(
-            pl.col("_listed").alias("type"), pl.lit(_WEAK, dtype=pl.Int32).alias("strength")
-        )
+        found = found.with_columns(listed.alias("type"))
+        typed = found.filter(pl.col("type").is_not_null())
         if typed.is_empty():
             break
-        rest = pl.concat([rest, typed.select(rest.columns)])
-        todo = found.filter(pl.col("_listed").is_null()).select(rest.columns)
+        done.append(typed.select("_row", "type"))
+        todo = found.filter(pl.col("type").is_null()).select(todo.columns)
         span_type = pl.concat([span_type, typed.select(cols)])
-    return pl.concat([rest, todo.select(rest.columns)])
+    if not done:
+        return segs
+    typed = pl.concat(done)
+    rows = typed.get_column("_row")
+    return segs.with_columns(
+        segs.get_column("type").scatter(rows, typed.get_column("type")),
+        segs.get_column("strength").scatter(rows, pl.Series([_WEAK] * len(rows), dtype=pl.Int32)),
+    )
 
 
 # --- 6. document-level consistency and links --------------------------------------------------
@@ -1592,7 +1614,7 @@ def _caps_candidates(spans: pl.DataFrame, keys: pl.DataFrame, named: pl.DataFram
             ]
         )
         .with_columns(pl.col("_k").str.to_uppercase().alias("_up"))
-        .unique(["_doc", "_up"])
+        .unique(["_doc", "_up"], keep="first", maintain_order=True)
     )
     same = (pl.col("run") == pl.col("run").shift(-1)) & (pl.col("_doc") == pl.col("_doc").shift(-1))
     pairs = toks.with_columns(
@@ -1609,7 +1631,9 @@ def _caps_candidates(spans: pl.DataFrame, keys: pl.DataFrame, named: pl.DataFram
     dateline = caps.filter(pl.col("dateline") & (pl.col("_ntok") <= 3))
     return pl.concat(
         [
-            _candidates(words, exact=True, prio=_P_GAZ),
+            # the article's own name (and type) beats the gazetteer's reading of the
+            # upper-case word ("LIVERPOOL" is the club the article names, not the city)
+            _candidates(words, exact=True, prio=_P_LINK),
             _candidates(
                 dateline,
                 surface=pl.col("run"),
