@@ -359,3 +359,13 @@ def test_pull_quotes_and_repeats_dropped_once() -> None:
         "Short one here, twenty+.",
     ]
     assert html._drop_repeats([long, "the new homes would be built", long]) == [long]
+
+
+def test_teaser_text_in_a_fast_result_asks_for_the_full_cascade() -> None:
+    teaser = "Storm closes schools across the north of the country"
+    tree = load_html(page(body_top=f'<div class="story-Teaser"><a href="/s">{teaser}</a></div>'))
+    doc = html._bare(tree, tables=True, fast=True)
+    text = html._doc_text(doc)
+    assert text is not None
+    assert not html._needs_full_cascade(tree, doc, text, tables=True)
+    assert html._needs_full_cascade(tree, doc, text + "\n" + teaser, tables=True)

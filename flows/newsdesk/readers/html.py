@@ -269,7 +269,8 @@ def parse_html(html: str | bytes, url: str | None = None) -> HtmlArticle | None:
         element.drop_tree()  # keeps the tail text
     title = meta.get("title")
     ld_body = meta.pop("_ld_body", None)
-    body, source = _main_text(tree, url, ld_body)
+    # "teaser" / "Teaser" nowhere in the source: no teaser blocks to look for
+    body, source = _main_text(tree, url, ld_body, teasers="easer" in html)
     if not title:
         _fill_from_trafilatura(tree, meta, ("title",))
         title = meta.get("title")
@@ -315,12 +316,15 @@ def _words(text: str) -> int:
     return len(_WORD.findall(text))
 
 
-def _main_text(tree: HtmlElement, url: str | None, ld_body: str | None) -> tuple[str | None, str]:
-    """The article text before clean-up: trafilatura, else JSON-LD, else the <p> run."""
-    text = _trafilatura_text(tree, url, tables=True)
+def _main_text(
+    tree: HtmlElement, url: str | None, ld_body: str | None, *, teasers: bool = True
+) -> tuple[str | None, str]:
+    """The article text before clean-up: trafilatura, else JSON-LD, else the <p> run.
+    ``teasers=False``: the page has no teaser blocks (see ``_needs_full_cascade``)."""
+    text = _trafilatura_text(tree, url, tables=True, teasers=teasers)
     if text and _LAYOUT_TABLE.search(text):
         # a page laid out in a <table>: trafilatura renders it as one markdown row
-        text = _trafilatura_text(tree, url, tables=False) or text
+        text = _trafilatura_text(tree, url, tables=False, teasers=teasers) or text
     candidates: list[tuple[str, str]] = []
     if text and text.strip():
         if _words(text) >= MIN_BODY_WORDS:
@@ -344,6 +348,11 @@ _LAYOUT_TABLE = re.compile(r"(?m)^\|\s*(?:\S+\s+){40}")
 #: (``trafilatura.external.SANITIZED_XPATH``: figures, asides, navs, forms... left in it).
 _UNCLEAN_BODY = XPath(SANITIZED_XPATH)
 _P_TEXT = XPath(".//p//text()")
+#: trafilatura's teaser blocks (``xpaths.TEASER_DISCARD_XPATH``, any element here).
+_TEASER = XPath(
+    '//*[contains(translate(@id, "T", "t"), "teaser")'
+    ' or contains(translate(@class, "T", "t"), "teaser")]'
+)
 #: The <p> run this many times longer than trafilatura's fast text: readability (which the
 #: comparison stage runs) might find a fuller article, so the full cascade runs.
 #: (trafilatura itself takes readability's text when it is twice as long.)
@@ -364,7 +373,9 @@ def _extractor(*, tables: bool, fast: bool) -> Extractor:
     )
 
 
-def _trafilatura_text(tree: HtmlElement, url: str | None, *, tables: bool) -> str | None:
+def _trafilatura_text(
+    tree: HtmlElement, url: str | None, *, tables: bool, teasers: bool = True
+) -> str | None:
     """trafilatura's body text of the (pruned) tree.
 
     trafilatura's cascade is its main extractor, then a comparison with readability and
@@ -372,16 +383,19 @@ def _trafilatura_text(tree: HtmlElement, url: str | None, *, tables: bool) -> st
     alone first (``fast``: a quarter less time); the full cascade runs only where the
     comparison could change the outcome (``_needs_full_cascade``)."""
     text = _doc_text(doc := _bare(tree, tables=tables, fast=True))
-    if _needs_full_cascade(tree, doc, text, tables=tables):
+    if _needs_full_cascade(tree, doc, text, tables=tables, teasers=teasers):
         text = _doc_text(_bare(tree, tables=tables, fast=False))
     return text
 
 
-def _needs_full_cascade(tree: HtmlElement, doc: Any, text: str | None, *, tables: bool) -> bool:
-    """Whether trafilatura's comparison stage could change its main extractor's result:
-    jusText is tried on short texts and texts with figures, asides, navs or forms left in;
-    readability wins over texts without ``<p>`` text or with more tables than paragraphs,
-    and over much shorter ones (a ``<p>`` run clearly longer than the text)."""
+def _needs_full_cascade(
+    tree: HtmlElement, doc: Any, text: str | None, *, tables: bool, teasers: bool = True
+) -> bool:
+    """Whether trafilatura's full cascade could give another text than its main extractor
+    alone: jusText is tried on short texts and texts with figures, asides, navs or forms
+    left in; readability wins over texts without ``<p>`` text or with more tables than
+    paragraphs, and over much shorter ones (a ``<p>`` run clearly longer than the text);
+    and fast mode keeps teaser blocks when recovering text after a short main pass."""
     body = getattr(doc, "body", None)
     if text is None or body is None:
         return True
@@ -391,7 +405,21 @@ def _needs_full_cascade(tree: HtmlElement, doc: Any, text: str | None, *, tables
         return True
     if not _P_TEXT(body) or len(body.findall(".//table")) > len(body.findall(".//p")):
         return True
+    if teasers and _has_teaser_text(tree, text):
+        return True
     return paragraph_run_chars(tree) > RUN_LONGER * len(text)
+
+
+def _has_teaser_text(tree: HtmlElement, text: str) -> bool:
+    """Text of a "teaser" block in the extracted text. trafilatura's main pass drops such
+    blocks; only its wild-text recovery (after a short main pass) keeps them, and in fast
+    mode alone: with the full cascade the recovery drops them too."""
+    for element in _TEASER(tree):
+        for raw in element.itertext():
+            chunk = raw.strip()
+            if len(chunk) >= 20 and chunk in text:
+                return True
+    return False
 
 
 def paragraph_run_chars(tree: HtmlElement) -> int:
