@@ -573,7 +573,7 @@ def _flag_runs(runs: pl.DataFrame, ref: EntityReference) -> pl.DataFrame:
     and a sentence's common first word ("Officials") that no alias or connector needs."""
     runs = _fold_rows(runs, "run", "_f")
     w = ref.words
-    one_word = ~pl.col("run").str.contains(" ")
+    one_word = ~pl.col("run").str.contains(" ", literal=True)
     junk = (
         one_word
         & (
@@ -736,8 +736,8 @@ _EXT = r"^(['’]s(?-u:\b)| \d{1,4}(?-u:\b))"
 def _ac(frame: pl.DataFrame, patterns: pl.Series, *, ci: bool = False) -> pl.DataFrame:
     """Aho-Corasick over ``_hf`` (folded text, spaced and padded here): adds _hs, _he, _pat
     where [_hs, _he) is the match inside the text (the padding excluded)."""
-    padded = _padded(_spaced(pl.col("_hf")))
-    found = frame.with_columns(
+    padded = pl.col("_padded")
+    found = frame.with_columns(_padded(_spaced(pl.col("_hf"))).alias("_padded")).with_columns(
         padded.str.find_many(patterns, overlapping=True, ascii_case_insensitive=ci).alias("_s"),
         padded.str.extract_many(patterns, overlapping=True, ascii_case_insensitive=ci).alias(
             "_pat"
@@ -751,7 +751,7 @@ def _ac(frame: pl.DataFrame, patterns: pl.Series, *, ci: bool = False) -> pl.Dat
             start.alias("_hs"),
             (start + pl.col("_pat").str.len_bytes().cast(pl.Int64) - 2).alias("_he"),
         )
-        .drop("_s")
+        .drop("_s", "_padded")
     )
 
 
@@ -761,7 +761,7 @@ def _gazetteer(spans: pl.DataFrame, chains: pl.DataFrame, ref: EntityReference) 
     cols = ["_sid", "_doc", "start", "_h", "_hs", "_he", "_pat"]
     body = spans.filter(~pl.col("caps"))
     has_ext = pl.col("right").str.contains(r"^(?:['’]s|\s\d)")
-    simple = (pl.col("_ntok") == 1) & ~pl.col("run").str.contains("-") & ~has_ext
+    simple = (pl.col("_ntok") == 1) & ~pl.col("run").str.contains("-", literal=True) & ~has_ext
     # one plain word (most spans): the alias table is joined on the word itself
     word = pl.concat_str(pl.lit(" "), _spaced(pl.col("_f")).str.strip_chars(), pl.lit(" "))
     exact = body.filter(simple).select(
@@ -935,8 +935,13 @@ def _multi_segments(spans: pl.DataFrame, ref: EntityReference) -> pl.DataFrame:
         .explode(["tok", "_cs", "_l", "k"])
     )
     tok = pl.col("tok")
-    sn = pl.col("_sid") == pl.col("_sid").shift(-1)
-    sp = pl.col("_sid") == pl.col("_sid").shift(1)
+    # same span as the next / previous token (computed once: eager frames share no work)
+    toks = toks.with_columns(
+        (pl.col("_sid") == pl.col("_sid").shift(-1)).alias("_sn"),
+        (pl.col("_sid") == pl.col("_sid").shift(1)).alias("_sp"),
+    )
+    sn = pl.col("_sn")
+    sp = pl.col("_sp")
 
     def nxt(e: pl.Expr) -> pl.Expr:
         return pl.when(sn).then(e.shift(-1)).otherwise(None)
@@ -953,9 +958,10 @@ def _multi_segments(spans: pl.DataFrame, ref: EntityReference) -> pl.DataFrame:
         tok.is_in(w["title_mod"]).alias("_mod"),
         tok.is_in(w["org_suffix"]).alias("_orgw"),
         tok.is_in(w["loc_suffix"]).alias("_locw"),
-        (tok.is_in(w["merge_head"]) | tok.is_in(w["org_suffix"])).alias("_mhead"),
-        (low.is_in(w["common+opener"]) & ~tok.is_in(w["given"])).alias("_common"),
-        (tok.is_in(w["event_suffix"]) | tok.is_in(w["event_prefix"])).alias("_event"),
+        tok.is_in(w["merge_head+org_suffix"]).alias("_mhead"),
+        low.alias("_low"),
+        low.is_in(w["common+opener"]).alias("_common"),
+        tok.is_in(w["event_suffix+event_prefix"]).alias("_event"),
         tok.is_in(w["event_prefix"]).alias("_evpre"),
         tok.str.contains(r"^[A-Z][A-Z0-9&]+$").alias("_acr"),
         tok.is_in(w["demonym"]).alias("_demonym"),
@@ -964,7 +970,7 @@ def _multi_segments(spans: pl.DataFrame, ref: EntityReference) -> pl.DataFrame:
             | tok.str.extract(r"^([A-Z][a-z]+)-[a-z]+$").is_in(w["stop"]).fill_null(False)
         ).alias("_stop"),
         pl.col("_last").is_in(w["org_suffix"]).alias("_span_org"),
-    )
+    ).with_columns((pl.col("_common") & ~pl.col("_given")).alias("_common"))
     nxt_name = nxt(pl.col("_name") & ~pl.col("_orgw") & ~pl.col("_locw")).fill_null(False)
     head_brk = (
         pl.col("_head")
@@ -1005,7 +1011,7 @@ def _multi_segments(spans: pl.DataFrame, ref: EntityReference) -> pl.DataFrame:
         | (first_word & tok.str.contains(r"^[A-Z]\.$"))
         # "Carmaker Voltrix Motors": a role or trade word opening a sentence, even before an
         # organisation's name
-        | ((pl.col("k") == 0) & pl.col("sent_start") & low.is_in(w["opener"]))
+        | ((pl.col("k") == 0) & pl.col("sent_start") & pl.col("_low").is_in(w["opener"]))
     )
     toks = toks.with_columns(
         brk.alias("_brk"),
@@ -1204,15 +1210,20 @@ def _type_segments(
     decided = pl.col("gaz_exact") & (pl.col("n") == 1) & ~pl.col("results") & ~pl.col("sporty")
     known = segs.filter(decided)
     segs = segs.filter(~decided)
+    # lower-case context and first word, once (eager frames share no work between rules)
+    segs = segs.with_columns(
+        pl.col("left").str.to_lowercase().alias("_lleft"),
+        pl.col("first").str.to_lowercase().alias("_lfirst"),
+    )
     n = pl.col("n")
     multi = n >= 2
     raw_left = pl.col("left")
-    left = raw_left.str.to_lowercase()
+    left = pl.col("_lleft")
     right = pl.col("right")
     at_left, at_right = pl.col("at_left"), pl.col("at_right")
     first, last = pl.col("first"), pl.col("last")
     acronym = (n == 1) & first.str.contains(r"^[A-Z][A-Z&0-9]{1,5}$")
-    single_common = (n == 1) & first.str.to_lowercase().is_in(w["common"])
+    single_common = (n == 1) & pl.col("_lfirst").is_in(w["common"])
     # a lone word opening a sentence is often a common word ("Union leader", "Finance director");
     # in a sports article an unknown one is more likely a club ("Brentford manager")
     lone_opener = (
@@ -1303,6 +1314,7 @@ def _type_segments(
         pl.lit(_NONE, dtype=pl.Int32).alias("strength"),
         pl.lit(False).alias("club"),
     )
+    segs = segs.drop("_lleft", "_lfirst")
     segs = pl.concat([segs, known.select(segs.columns)])
     return _coordinated(segs, gaz)
 
