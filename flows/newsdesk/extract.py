@@ -753,7 +753,7 @@ def _features(
 _ROW_SHAPES = (
     "n_words", "n_chars", "ends_sentence", "ends_period", "ends_colon", "nid", "_drop",
     "furn_drop", "furn_end", "furn_soft", "insert_head", "shape", "name_like", "multi_pipe",
-    "desk", "echo_nid", "echo2_nid", "mast_nid", "dated", "_copyright",
+    "desk", "echo_nid", "echo2_nid", "mast_nid", "dated", "_copyright", "capitalised",
 )  # fmt: skip
 #: A line's label from its text alone, before the furniture and context checks.
 _SHAPES = pl.Enum(["counter", "credit", "byline", "date", "srcname", "numeric"])
@@ -850,6 +850,14 @@ def _line_shapes(uniq: pl.DataFrame, ref: Reference, norm_words: int) -> pl.Data
         shape.alias("shape"),
         # a date or a view count: a header line that furniture also matched may still give one
         (pl.col("date_text").is_not_null() | pl.col("view_num").is_not_null()).alias("dated"),
+    )
+    # half the words or more capitalised (counted on lines that can be titles)
+    can_title = (nw >= 2) & (nw <= TITLE_MAX_WORDS) & ~pl.col("ends_period")
+    n_caps = _masked(
+        can_title, t, lambda x: x.str.count_matches(rf"(?:^|\s)[{_OPEN_QUOTES}(¿¡]?\p{{Lu}}")
+    )
+    u = u.with_columns(
+        (n_caps.cast(pl.Float64) / nw.cast(pl.Float64) >= 0.5).fill_null(False).alias("capitalised")
     )
     # the publisher a copyright line names ("© 2025 The Harbour Post. All rights reserved.")
     cues = t.str.contains_any(["©", "(c)", "copyright"], ascii_case_insensitive=True)
@@ -1440,14 +1448,6 @@ def _pick_title(f: pl.DataFrame) -> pl.DataFrame:
         pl.col("base").is_in(["byline", "date"]), 4, rows=pl.col("base") != "furniture"
     )
     first_by = pl.when(pl.col("base") == "byline").then(pl.col("idx")).min().over(doc)
-    # capitalised words, counted on the candidates only
-    n_caps = (
-        pl.when(pl.col("title_shape"))
-        .then(pl.col("text"))
-        .str.count_matches(rf"(?:^|\s)[{_OPEN_QUOTES}(¿¡]?\p{{Lu}}")
-        .fill_null(0)
-    )
-    cap_ratio = n_caps.cast(pl.Float64) / nw.cast(pl.Float64)
     score = (
         repeated.cast(pl.Int32) * 100
         + ((nw >= 5) & (nw <= 20)).cast(pl.Int32) * 30
@@ -1458,7 +1458,7 @@ def _pick_title(f: pl.DataFrame) -> pl.DataFrame:
         + before_anchor.fill_null(False).cast(pl.Int32) * 15
         + meta_soon.cast(pl.Int32) * 20
         - (pl.col("idx") > first_by).fill_null(False).cast(pl.Int32) * 10
-        + (cap_ratio >= 0.5).cast(pl.Int32) * 5
+        + pl.col("capitalised").cast(pl.Int32) * 5
     )
     f = f.with_columns(
         pl.when(pl.col("title_shape") & ~pl.col("name_byline")).then(score).alias("title_score"),
@@ -1793,31 +1793,37 @@ def _collect_fields(
     ).join(meta_strings, on="tid", how="left", maintain_order="left")
     meta_lines = meta_lines.with_columns(pl.col("relative_date").fill_null(False))
     by_ok = (lab == "byline") & live
-    byline = (
-        pl.when(~by_ok)
-        .then(None)
-        .when(pl.col("by_tail").is_not_null())
-        .then(pl.col("by_tail"))
-        .when(pl.col("by_role").is_not_null())
-        .then(pl.col("by_role"))
-        .when(pl.col("by_name").is_not_null())
-        .then(pl.col("by_name").str.replace(_BYLINE_CUT, "").str.replace(DATE_RE + ".*$", ""))
-        .otherwise(pl.col("text").str.replace(_BYLINE_CUT, ""))
-        .str.strip_chars(" ,;:-–—")
+    # the byline's name part, its credited outlet and "Updated" dates: once per distinct text
+    bl = pl.col("_bl_text")
+    per_text = (
+        meta_lines.unique("tid")
+        .select(
+            "tid",
+            pl.when(pl.col("by_tail").is_not_null())
+            .then(pl.col("by_tail"))
+            .when(pl.col("by_role").is_not_null())
+            .then(pl.col("by_role"))
+            .when(pl.col("by_name").is_not_null())
+            .then(pl.col("by_name").str.replace(_BYLINE_CUT, "").str.replace(DATE_RE + ".*$", ""))
+            .otherwise(pl.col("text").str.replace(_BYLINE_CUT, ""))
+            .str.strip_chars(" ,;:-–—")
+            .alias("_bl_text"),
+            pl.when(pl.col("date_text").is_not_null() | pl.col("relative_date"))
+            .then(pl.col("text").str.contains(UPDATED_RE))
+            .fill_null(False)
+            .alias("_updated"),
+        )
+        .with_columns(
+            pl.coalesce(
+                _known(bl.str.extract(BYLINE_SOURCE_RE, 1), ref),
+                _known(bl.str.extract(CAPS_BYLINE_RE, 2), ref),
+            ).alias("_src_text")
+        )
     )
-    meta_lines = meta_lines.with_columns(
-        byline.alias("_bl"),
-        pl.when(pl.col("date_text").is_not_null() | pl.col("relative_date"))
-        .then(pl.col("text").str.contains(UPDATED_RE))
-        .fill_null(False)
-        .alias("_updated"),
-    )
-    byline = pl.col("_bl")
+    meta_lines = meta_lines.join(per_text, on="tid", how="left", maintain_order="left")
+    byline = pl.when(by_ok).then(bl)
     updated = pl.col("_updated")
-    by_src = pl.coalesce(
-        _known(byline.str.extract(BYLINE_SOURCE_RE, 1), ref),
-        _known(byline.str.extract(CAPS_BYLINE_RE, 2), ref),
-    )
+    by_src = pl.when(by_ok).then(pl.col("_src_text"))
     after_title = pl.col("idx") > pl.col("title_idx").fill_null(-1)
     is_meta = lab.is_in(["byline", "date", "counter", "title", "furniture"])
     # a date on a header line that a furniture pattern also matched still counts
