@@ -4,14 +4,31 @@
 
 Text dumps (a browser copy of a whole news page) go through a line classifier. Every line of
 every record in the batch becomes one row of a Polars frame (doc, line number, text); features
-and labels are Polars expressions over that frame, so a batch is classified at once:
+and labels are Polars expressions over that frame, so a batch is classified at once. The work
+is split by what it depends on:
+
+- what depends on a line's text alone (its shape, furniture phrases, date / byline / counter /
+  credit regexes, the copyright line's publisher) is worked out once per *distinct* text of
+  the batch (menus, share buttons, footers and teasers repeat across a site's pages) in a
+  frame keyed by the text's id ``tid``; the lines get only its numbers and flags (and ``nid``,
+  an id of the normalised text, so that per-page repeats, breadcrumb echoes, the masthead and
+  learnt site lines compare integers), while the strings stay there until the few header
+  lines that need them join them back; the stopword share is worked out once per distinct
+  (text, page language);
+- what depends on context is computed over the lines in doc order with segment-aware shifts,
+  running sums and look-aheads (``_near``, ``_doc_cum_sum``, ``_last_before``,
+  ``_first_after``, ``_within_next``) and batch-wide run ids, not window functions per doc;
+- per-doc fields (dates, bylines, credits) are cleaned once per distinct value, and credit
+  markers are only looked for on each body's first and last lines.
+
+The steps:
 
 1. **features** per line: word and character counts, sentence-final punctuation, the share of
    stopwords of the page's language (``data/reference/stopwords/<lang>.txt``; the language is
    the one whose stopwords are most frequent in the page's longer lines), share of capitalised
    words and of digits, furniture-phrase matches (``data/reference/furniture.csv``), desk
    bylines (``data/reference/desk_bylines.csv``), repetition inside the file (lines the page
-   repeats, pull quotes that repeat the next paragraph), the publisher's name (masthead),
+   repeats, pull quotes that repeat the paragraph next to them), the publisher's name (masthead),
    date / view / comment-counter / byline / credit shapes;
 2. **base labels**: furniture, end (an end-of-article marker such as "Most read" after some
    body text, and everything after it), counter, credit, byline, date, source name, text;
@@ -1821,7 +1838,7 @@ def _collect_fields(
         )
     )
     meta_lines = meta_lines.join(per_text, on="tid", how="left", maintain_order="left")
-    byline = pl.when(by_ok).then(bl)
+    byline: pl.Expr = pl.when(by_ok).then(bl)
     updated = pl.col("_updated")
     by_src = pl.when(by_ok).then(pl.col("_src_text"))
     after_title = pl.col("idx") > pl.col("title_idx").fill_null(-1)
