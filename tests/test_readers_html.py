@@ -361,11 +361,68 @@ def test_pull_quotes_and_repeats_dropped_once() -> None:
     assert html._drop_repeats([long, "the new homes would be built", long]) == [long]
 
 
-def test_teaser_text_in_a_fast_result_asks_for_the_full_cascade() -> None:
+def test_teaser_text_left_in_a_fast_result_asks_for_the_full_cascade() -> None:
     teaser = "Storm closes schools across the north of the country"
     tree = load_html(page(body_top=f'<div class="story-Teaser"><a href="/s">{teaser}</a></div>'))
     doc = html._bare(tree, tables=True, fast=True)
     text = html._doc_text(doc)
     assert text is not None
-    assert not html._needs_full_cascade(tree, doc, text, tables=True)
-    assert html._needs_full_cascade(tree, doc, text + "\n" + teaser, tables=True)
+    blocks = html._TEASER(tree)
+    assert not html._needs_full_cascade(tree, doc, text, tables=True, teaser_blocks=blocks)
+    more = text + "\n" + teaser
+    assert html._needs_full_cascade(tree, doc, more, tables=True, teaser_blocks=blocks)
+
+
+def test_lines_found_only_in_teaser_blocks_are_dropped() -> None:
+    doc = page(
+        body_top='<div class="teaser"><p class="pre">Read more</p><p>Full story: the tram'
+        " line's first year in numbers</p></div>"
+        f'<div class="cmp-teaser"><p>{PARAS[1]}</p></div>'  # also in the body: stays
+    )
+    tree = load_html(doc)
+    text = "\n".join(["Read more", PARAS[0], "Full story: the tram line's first year in numbers"])
+    text += "\n" + PARAS[1]
+    assert html._without_teaser_lines(tree, html._TEASER(tree), text).split("\n") == [
+        PARAS[0],
+        PARAS[1],
+    ]
+
+
+def test_component_page_with_a_teaser_needs_one_trafilatura_run(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # every paragraph its own component (and one </div> too many, as pages have):
+    # trafilatura's main pass comes up short, its recovery keeps the teaser in fast mode only
+    comps = [f'<div class="text"><div class="cmp-text"><p>{p}</p></div></div>' for p in PARAS]
+    comps[1] += "</div>"
+    comps[2] += (
+        '<div class="teaser"><div class="cmp-teaser"><div class="cmp-teaser__content">'
+        '<p class="cmp-teaser__pretitle">Read more</p><h3 class="cmp-teaser__title"><a href="/r">'
+        'Sea wall repairs: what the council promised</a></h3><div class="cmp-teaser__description">'
+        "<p>The full story, with reaction from residents and the council.</p>"
+        "</div></div></div></div>"
+    )
+    doc = (
+        '<!DOCTYPE HTML><html lang="en"><body class="page basicpage"><div class="root container">'
+        '<div class="cmp-container"><div class="container article-container">'
+        '<div class="cmp-container">'
+        '<div class="title"><div class="cmp-title"><h1 class="cmp-title__text">Economy grows</h1>'
+        f"</div></div>{''.join(comps)}</div></div></div></div></body></html>"
+    )
+    tree = load_html(doc)
+    full = html._doc_text(html._bare(tree, tables=True, fast=False))
+    fast = html._doc_text(html._bare(tree, tables=True, fast=True))
+    assert full is not None
+    assert fast is not None
+    assert "The full story" in fast
+    assert "The full story" not in full
+    calls: list[bool] = []
+    bare = html._bare
+
+    def spy(tree: object, *, tables: bool, fast: bool) -> object:
+        calls.append(fast)
+        return bare(tree, tables=tables, fast=fast)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(html, "_bare", spy)
+    assert html._trafilatura_text(tree, None, tables=True) == full
+    assert calls == [True]

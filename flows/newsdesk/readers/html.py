@@ -320,7 +320,7 @@ def _main_text(
     tree: HtmlElement, url: str | None, ld_body: str | None, *, teasers: bool = True
 ) -> tuple[str | None, str]:
     """The article text before clean-up: trafilatura, else JSON-LD, else the <p> run.
-    ``teasers=False``: the page has no teaser blocks (see ``_needs_full_cascade``)."""
+    ``teasers=False``: the page has no teaser blocks (see ``_without_teaser_lines``)."""
     text = _trafilatura_text(tree, url, tables=True, teasers=teasers)
     if text and _LAYOUT_TABLE.search(text):
         # a page laid out in a <table>: trafilatura renders it as one markdown row
@@ -381,21 +381,30 @@ def _trafilatura_text(
     trafilatura's cascade is its main extractor, then a comparison with readability and
     jusText that only changes the result on a few kinds of page. The main extractor runs
     alone first (``fast``: a quarter less time); the full cascade runs only where the
-    comparison could change the outcome (``_needs_full_cascade``)."""
+    comparison could change the outcome (``_needs_full_cascade``). ``teasers=False``: the
+    page has no teaser blocks (see ``_without_teaser_lines``)."""
     text = _doc_text(doc := _bare(tree, tables=tables, fast=True))
-    if _needs_full_cascade(tree, doc, text, tables=tables, teasers=teasers):
+    blocks = _TEASER(tree) if teasers and text else []
+    if blocks and text:
+        text = _without_teaser_lines(tree, blocks, text)
+    if _needs_full_cascade(tree, doc, text, tables=tables, teaser_blocks=blocks):
         text = _doc_text(_bare(tree, tables=tables, fast=False))
     return text
 
 
 def _needs_full_cascade(
-    tree: HtmlElement, doc: Any, text: str | None, *, tables: bool, teasers: bool = True
+    tree: HtmlElement,
+    doc: Any,
+    text: str | None,
+    *,
+    tables: bool,
+    teaser_blocks: list[HtmlElement] | None = None,
 ) -> bool:
     """Whether trafilatura's full cascade could give another text than its main extractor
     alone: jusText is tried on short texts and texts with figures, asides, navs or forms
     left in; readability wins over texts without ``<p>`` text or with more tables than
     paragraphs, and over much shorter ones (a ``<p>`` run clearly longer than the text);
-    and fast mode keeps teaser blocks when recovering text after a short main pass."""
+    and teaser text left in the text (see ``_without_teaser_lines``)."""
     body = getattr(doc, "body", None)
     if text is None or body is None:
         return True
@@ -405,21 +414,46 @@ def _needs_full_cascade(
         return True
     if not _P_TEXT(body) or len(body.findall(".//table")) > len(body.findall(".//p")):
         return True
-    if teasers and _has_teaser_text(tree, text):
+    if teaser_blocks and _has_teaser_text(teaser_blocks, text):
         return True
     return paragraph_run_chars(tree) > RUN_LONGER * len(text)
 
 
-def _has_teaser_text(tree: HtmlElement, text: str) -> bool:
-    """Text of a "teaser" block in the extracted text. trafilatura's main pass drops such
-    blocks; only its wild-text recovery (after a short main pass) keeps them, and in fast
-    mode alone: with the full cascade the recovery drops them too."""
-    for element in _TEASER(tree):
+def _has_teaser_text(blocks: list[HtmlElement], text: str) -> bool:
+    for element in blocks:
         for raw in element.itertext():
             chunk = raw.strip()
             if len(chunk) >= 20 and chunk in text:
                 return True
     return False
+
+
+def _spaced(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _without_teaser_lines(tree: HtmlElement, blocks: list[HtmlElement], text: str) -> str:
+    """The text without lines that are the text of an element inside a "teaser" block
+    and found nowhere else on the page.
+
+    trafilatura's main pass drops teaser blocks. When it comes up short, its wild-text
+    recovery keeps them in fast mode but drops them in the full cascade, so a line whose
+    text stands only inside teaser blocks came from fast mode's recovery: dropping it
+    gives what the full cascade's recovery gives, without running it."""
+    marked = set(blocks)
+    outer = [b for b in blocks if not any(a in marked for a in b.iterancestors())]
+    own = {_spaced(d.text_content()) for b in outer for d in b.iter()}
+    lines = text.split("\n")
+    hits = {n for n in map(_spaced, lines) if n and n in own}
+    if not hits:
+        return text
+    teaser_text = "\n".join(_spaced(b.text_content()) for b in outer)
+    body = tree.find("body")
+    page_text = _spaced((body if body is not None else tree).text_content())
+    drop = {h for h in hits if page_text.count(h) <= teaser_text.count(h)}
+    if not drop:
+        return text
+    return "\n".join(line for line in lines if _spaced(line) not in drop)
 
 
 def paragraph_run_chars(tree: HtmlElement) -> int:
