@@ -367,7 +367,7 @@ def test_teaser_text_left_in_a_fast_result_asks_for_the_full_cascade() -> None:
     doc = html._bare(tree, tables=True, fast=True)
     text = html._doc_text(doc)
     assert text is not None
-    blocks = html._TEASER(tree)
+    blocks = html._teaser_blocks(tree)
     assert not html._needs_full_cascade(tree, doc, text, tables=True, teaser_blocks=blocks)
     more = text + "\n" + teaser
     assert html._needs_full_cascade(tree, doc, more, tables=True, teaser_blocks=blocks)
@@ -382,7 +382,7 @@ def test_lines_found_only_in_teaser_blocks_are_dropped() -> None:
     tree = load_html(doc)
     text = "\n".join(["Read more", PARAS[0], "Full story: the tram line's first year in numbers"])
     text += "\n" + PARAS[1]
-    assert html._without_teaser_lines(tree, html._TEASER(tree), text).split("\n") == [
+    assert html._without_teaser_lines(tree, html._teaser_blocks(tree), text).split("\n") == [
         PARAS[0],
         PARAS[1],
     ]

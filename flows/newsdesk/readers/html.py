@@ -348,11 +348,20 @@ _LAYOUT_TABLE = re.compile(r"(?m)^\|\s*(?:\S+\s+){40}")
 #: (``trafilatura.external.SANITIZED_XPATH``: figures, asides, navs, forms... left in it).
 _UNCLEAN_BODY = XPath(SANITIZED_XPATH)
 _P_TEXT = XPath(".//p//text()")
-#: trafilatura's teaser blocks (``xpaths.TEASER_DISCARD_XPATH``, any element here).
-_TEASER = XPath(
-    '//*[contains(translate(@id, "T", "t"), "teaser")'
-    ' or contains(translate(@class, "T", "t"), "teaser")]'
-)
+#: Candidates for trafilatura's teaser blocks (``xpaths.TEASER_DISCARD_XPATH``: "teaser"
+#: or "Teaser" in the id or class, any element here; ``translate()`` in XPath is slower).
+_EASER = XPath('//*[contains(@class, "easer") or contains(@id, "easer")]')
+
+
+def _teaser_blocks(tree: HtmlElement) -> list[HtmlElement]:
+    return [
+        e
+        for e in _EASER(tree)
+        if "teaser" in (e.get("class") or "").replace("T", "t")
+        or "teaser" in (e.get("id") or "").replace("T", "t")
+    ]
+
+
 #: The <p> run this many times longer than trafilatura's fast text: readability (which the
 #: comparison stage runs) might find a fuller article, so the full cascade runs.
 #: (trafilatura itself takes readability's text when it is twice as long.)
@@ -384,7 +393,7 @@ def _trafilatura_text(
     comparison could change the outcome (``_needs_full_cascade``). ``teasers=False``: the
     page has no teaser blocks (see ``_without_teaser_lines``)."""
     text = _doc_text(doc := _bare(tree, tables=tables, fast=True))
-    blocks = _TEASER(tree) if teasers and text else []
+    blocks = _teaser_blocks(tree) if teasers and text else []
     if blocks and text:
         text = _without_teaser_lines(tree, blocks, text)
     if _needs_full_cascade(tree, doc, text, tables=tables, teaser_blocks=blocks):
