@@ -9,8 +9,11 @@ Reading a page:
    meta tags (``author``, Dublin Core, Parse.ly, Sailthru), ``<link rel=canonical>``,
    ``<html lang>``, ``<time datetime>``, ``<h1>``, ``<title>``; trafilatura's own metadata
    (with htmldate) only fills what is still missing.
-3. **body**: trafilatura (comments off) on the parsed tree; when it finds nothing, the
-   JSON-LD ``articleBody``, then the longest run of ``<p>`` text under one parent.
+3. **body**: trafilatura on the same parsed tree (it works on a copy), social embeds and ad
+   slots pruned first, comment threads set aside. Its main extractor runs alone (``fast``);
+   its full cascade (readability / jusText comparison) only where that could change the
+   text (``_needs_full_cascade``). When it finds nothing: the JSON-LD ``articleBody``, then
+   the longest run of ``<p>`` text under one parent.
 4. **clean-up** of the body, with what the text-dump work knows: leading title / byline /
    date lines, furniture phrases (``data/reference/furniture.csv``: "Advertisement",
    "Read more: …", end markers such as "Related articles" near the end), pull quotes that
@@ -19,6 +22,11 @@ Reading a page:
 
 Credit lines ("(Reuters)", "LONDON (AP) —") stay in the body: the extract stage's structured
 path removes them and sets ``original_source``. Paragraphs are joined with a blank line.
+
+Speed (issue #8: as fast as trafilatura alone, per core): the page is parsed once, the
+metadata pass reads that tree, htmldate runs only for a page without a date in its markup,
+and the fast extractor plus the clean-up cost less than trafilatura's full cascade
+(``uv run newsdesk eval html`` prints the ratio).
 """
 
 from __future__ import annotations
@@ -553,7 +561,7 @@ _LOOKUPS = {
 
 def _text(value: Any) -> str | None:
     if isinstance(value, str):
-        value = _SPACES.sub(" ", value).strip()
+        value = " ".join(value.split())  # str.split's white space is re's \s
         return value or None
     return None
 
