@@ -360,6 +360,37 @@ def test_headlines_datelines_clubs_and_results_lines() -> None:
                 ("Lee", "Lee Jae-myung", "PERSON"),
             ],
         ),
+        # teams in a match report are clubs, also named after a town; tennis players are not
+        (
+            "Leaders Porto drew 0-0 at Valbrenta on Sunday, while Kessel won 3-1 at Orvane Vale "
+            "in the league. Striker Dario Mends scored a goal and the coach praised the "
+            "season.\nMira Tolland beat Anja Verhoek 6-2 6-1 in the final.",
+            [
+                ("Porto", "Porto", "ORG"),
+                ("Valbrenta", "Valbrenta", "ORG"),
+                ("Kessel", "Kessel", "ORG"),
+                ("Orvane Vale", "Orvane Vale", "ORG"),
+                ("Dario Mends", "Dario Mends", "PERSON"),
+                ("Mira Tolland", "Mira Tolland", "PERSON"),
+                ("Anja Verhoek", "Anja Verhoek", "PERSON"),
+            ],
+        ),
+        # "<role> at X" and "a poll by X" are organisations; "the X party" keeps its adjective;
+        # "Bank ..." opening a sentence is a bank; "District Judge" is a title
+        (
+            "Bank Teravan lost 2 percent, said Ilse Brandvold, an analyst at Norvik Kapital. "
+            "A poll by Quorsa put the ruling Georgian Unity party ahead. U.S. District Judge "
+            "Ann Telford agreed.",
+            [
+                ("Bank Teravan", "Bank Teravan", "ORG"),
+                ("Ilse Brandvold", "Ilse Brandvold", "PERSON"),
+                ("Norvik Kapital", "Norvik Kapital", "ORG"),
+                ("Quorsa", "Quorsa", "ORG"),
+                ("Georgian Unity", "Georgian Unity", "ORG"),
+                ("U.S.", "United States", "LOC"),
+                ("Ann Telford", "Ann Telford", "PERSON"),
+            ],
+        ),
     ],
 )
 def test_general_rules(text: str, expected: list[tuple[str, str, str]]) -> None:

@@ -214,6 +214,7 @@ class EntityReference:
     #: Lower-case context regexes, matched against the left context's end or the right's start.
     role_before_re: str
     org_before_re: str
+    org_after_re: str
     loc_before_re: str
     loc_before_strong_re: str
     loc_after_re: str
@@ -432,6 +433,7 @@ def _load_reference(reference_dir: str) -> EntityReference:
             r"\s+$"
         ),
         org_before_re=_ends_with_any(cues.get("org_before", ["firm"])),
+        org_after_re=rf"^\s+(?:{_alternation(cues.get('org_after', ['party']))})(?-u:\b)",
         loc_before_re=_ends_with_any(cues.get("loc_before", ["in"])),
         loc_before_strong_re=_ends_with_any(
             [w.replace("_", " ") for w in cues.get("loc_before_strong", ["town of"])]
@@ -923,6 +925,8 @@ def _multi_segments(spans: pl.DataFrame, ref: EntityReference) -> pl.DataFrame:
             "start",
             "sent_start",
             "_last",
+            # "the Georgian Dream party": an organisation's name, nationality word and all
+            pl.col("right").str.contains(ref.org_after_re).alias("_org_after"),
             pl.col("run").str.contains(_HEADLINE_WORDS).alias("_headline"),
             pl.col("_f").str.split(" ").alias("tok"),
         )
@@ -969,7 +973,7 @@ def _multi_segments(spans: pl.DataFrame, ref: EntityReference) -> pl.DataFrame:
             tok.is_in(w["stop"])
             | tok.str.extract(r"^([A-Z][a-z]+)-[a-z]+$").is_in(w["stop"]).fill_null(False)
         ).alias("_stop"),
-        pl.col("_last").is_in(w["org_suffix"]).alias("_span_org"),
+        (pl.col("_last").is_in(w["org_suffix"]) | pl.col("_org_after")).alias("_span_org"),
     ).with_columns((pl.col("_common") & ~pl.col("_given")).alias("_common"))
     nxt_name = nxt(pl.col("_name") & ~pl.col("_orgw") & ~pl.col("_locw")).fill_null(False)
     head_brk = (
@@ -1011,7 +1015,12 @@ def _multi_segments(spans: pl.DataFrame, ref: EntityReference) -> pl.DataFrame:
         | (first_word & tok.str.contains(r"^[A-Z]\.$"))
         # "Carmaker Voltrix Motors": a role or trade word opening a sentence, even before an
         # organisation's name
-        | ((pl.col("k") == 0) & pl.col("sent_start") & pl.col("_low").is_in(w["opener"]))
+        | (
+            (pl.col("k") == 0)
+            & pl.col("sent_start")
+            & pl.col("_low").is_in(w["opener"])
+            & ~tok.is_in(w["org_prefix"])  # "Bank Rakyat Indonesia"
+        )
     )
     toks = toks.with_columns(
         brk.alias("_brk"),
@@ -1088,6 +1097,18 @@ _SPORT_RE = (
     r"season|match|league|innings|wickets?|seed|semi-finals?|quarter-finals?|tournament|"
     r"champions|title race|points|minute)\b"
 )
+#: A team's result after its name ("Karpat beat", "Estoril a 2-1 win") or before it ("beat
+#: Tappara", "drew 0-0 at Arouca", "lost 2-1 to Jukurit", "a 2-1 win at Casa Pia").
+_MATCH_AFTER = (
+    r"^ (?:beat|beats|drew|draw|lost|won|wins|defeated|edged|thrashed|routed|hammered|overcame"
+    r"|held|stunned|upset|a \d{1,3}-\d{1,3} (?:win|victory|draw|defeat))(?-u:\b)"
+)
+_MATCH_BEFORE = (
+    r"(?:^|[^a-z])(?:beat|beats|defeated|edged|thrashed|routed|hammered|overcame|drew with|drew at"
+    r"|draw with|draw at|lost to|lost at|won at|win at|victory over|victory at|defeat to|defeat at"
+    r"|defeat by|\d{1,3}-\d{1,3} (?:at|against|with|to|over))\s+$"
+)
+_SET_SCORES = r"^ \d{1,2}-\d{1,2}(?:\(\d+\))? \d{1,2}-\d{1,2}"
 _DATELINE_RIGHT = r"^(?:\s*\(|,\s+$|,?\s+\d{4}-\d\d-\d\d)"
 
 
@@ -1191,6 +1212,8 @@ def _type_segments(
             pl.col("last").is_in(w["club_suffix"])
             | pl.col("results")
             | (pl.col("gaz_loc") & pl.col("right").str.contains(ref.role_after_re))
+            | pl.col("right").str.contains(_MATCH_AFTER)
+            | pl.col("left").str.contains(_MATCH_BEFORE)
         )
         .select("_doc")
         .unique()
@@ -1234,6 +1257,20 @@ def _type_segments(
         [
             (pl.col("event"), None, _STRONG),
             (pl.col("results") & at_left & at_right & ~pl.col("gaz_country"), "ORG", _STRONG),
+            # "Karpat beat Tappara 4-2", "drew 0-0 at Arouca": teams in a match report are clubs
+            # (a country is its national team, a place; a surname links to its player first)
+            (
+                pl.col("sporty")
+                & ~pl.col("gaz_country")
+                & ~pl.col("given_first")
+                & ~pl.col("title_before")
+                # a player's full name may open a sentence ("Aryna Sabalenka beat"); tennis sets
+                # ("beat X 6-2 6-1") are players' results
+                & ((right.str.contains(_MATCH_AFTER) & (n == 1)) | left.str.contains(_MATCH_BEFORE))
+                & ~right.str.contains(_SET_SCORES),
+                "ORG",
+                _MEDIUM,
+            ),
             ((pl.col("last_org") & multi) | pl.col("kw_org_of"), "ORG", _STRONG),
             ((pl.col("last_loc") & multi) | pl.col("kw_loc_of"), "LOC", _STRONG),
             (pl.col("kw_of") & multi, "ORG", _STRONG),
@@ -1264,6 +1301,8 @@ def _type_segments(
                 _STRONG,
             ),
             (right.str.contains(ref.person_after_re), "PERSON", _STRONG),
+            # "the ruling Georgian Dream party", "the Pacto Historico coalition"
+            (at_right & right.str.contains(ref.org_after_re), "ORG", _STRONG),
             (multi & right.str.contains(r"^, who(?-u:\b)"), "PERSON", _MEDIUM),
             (right.str.contains(ref.role_after_re) & ~lone_opener, "ORG", _MEDIUM),
             (
