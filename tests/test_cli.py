@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from newsdesk.cli import app
@@ -61,3 +62,19 @@ def test_bad_format_option(tmp_path: Path) -> None:
     result = runner.invoke(app, ["query", "top_entities", "--format", "xml"])
     assert result.exit_code == 2
     assert "unknown --format 'xml'" in result.output
+
+
+def test_bad_setting_is_one_line_naming_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from newsdesk.settings import get_settings  # noqa: PLC0415
+
+    monkeypatch.setenv("NEWSDESK_DUCKDB_MEMORY_LIMIT", "lots")
+    get_settings.cache_clear()
+    try:
+        result = runner.invoke(app, ["run", str(tmp_path)])
+    finally:
+        monkeypatch.delenv("NEWSDESK_DUCKDB_MEMORY_LIMIT")
+        get_settings.cache_clear()
+    assert result.exit_code == 2
+    assert "Traceback" not in result.output
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and "NEWSDESK_DUCKDB_MEMORY_LIMIT='lots'" in lines[0]

@@ -208,3 +208,17 @@ def test_a_warehouse_from_before_a_new_runs_column_gains_it(tmp_path: Path) -> N
     with w.connect() as con:
         rows = con.sql("select run_id, records_skipped from runs").fetchall()
     assert rows == [("r1", None)]
+
+
+def test_duckdb_memory_is_capped_by_the_setting(tmp_path: Path) -> None:
+    """A large run's commit spills to disk past the cap instead of taking the machine's RAM
+    (DuckDB's default cap is 80% of it)."""
+    w = Warehouse(tmp_path / "wh", get_settings().sql_dir, memory_limit="300MB")
+    w.ensure()
+    with w.connect() as con:
+        ((limit, temp),) = con.sql(
+            "select current_setting('memory_limit'), current_setting('temp_directory')"
+        ).fetchall()
+    assert limit in {"286.1 MiB", "300.0 MB"}  # DuckDB prints it in binary units
+    assert temp == str(tmp_path / "wh" / ".duckdb-tmp")
+    assert Warehouse(tmp_path / "wh", get_settings().sql_dir).memory_limit == "512MB"

@@ -41,6 +41,22 @@ def fail(message: str) -> typer.Exit:
     return typer.Exit(code=2)
 
 
+@app.callback()
+def _check_settings() -> None:
+    """Read the settings (env vars, newsdesk.toml) once up front, so that a bad value is one
+    clear line naming the setting, not a traceback in the middle of a command."""
+    from pydantic import ValidationError  # noqa: PLC0415
+
+    try:
+        get_settings()
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"NEWSDESK_{'_'.join(str(p) for p in e['loc']).upper()}={e.get('input')!r}: {e['msg']}"
+            for e in exc.errors()
+        )
+        raise fail(f"bad setting (environment or newsdesk.toml): {problems}") from None
+
+
 def _warehouse_dir(warehouse: Path | None) -> Path:
     return warehouse if warehouse is not None else get_settings().warehouse
 

@@ -85,6 +85,13 @@ class Settings(BaseSettings):
         default=2, ge=1, description="Shards processed (and held in memory) at once."
     )
     retag_batch_rows: int = Field(default=5000, ge=1, description="Articles per retag batch.")
+    duckdb_memory_limit: str = Field(
+        default="512MB",
+        pattern=r"^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$",
+        description="DuckDB's memory cap for the warehouse (commits, Parquet export, "
+        "queries); beyond it DuckDB spills to <warehouse>/.duckdb-tmp. Without a cap a large "
+        "run's commit takes most of its RAM (DuckDB's default is 80% of the machine).",
+    )
     lock_wait_seconds: float = Field(
         default=0.0, ge=0, description="How long a run waits for another run's writer lock."
     )

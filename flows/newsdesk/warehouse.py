@@ -37,6 +37,7 @@ import polars as pl
 from newsdesk import schema
 from newsdesk.dedupe import DUPLICATE, SEEN
 from newsdesk.readers.inventory import MANIFEST
+from newsdesk.settings import get_settings
 from newsdesk.syndication import SIGNATURE
 from newsdesk.topics import ARTICLE_THEME
 from newsdesk.validate import VALIDATION_RESULT
@@ -98,9 +99,11 @@ def _sql_files(sql_dir: Path, sub: str) -> list[Path]:
 class Warehouse:
     """A warehouse folder. Cheap to create; connections are opened per operation."""
 
-    def __init__(self, root: Path, sql_dir: Path) -> None:
+    def __init__(self, root: Path, sql_dir: Path, memory_limit: str | None = None) -> None:
         self.root = Path(root)
         self.sql_dir = sql_dir
+        #: DuckDB's cap (``Settings.duckdb_memory_limit``): a run's commit spills past it.
+        self.memory_limit = memory_limit or get_settings().duckdb_memory_limit
         self.db_path = self.root / DB_NAME
         self.staging_root = self.root / "_staging"
         self.parquet_root = self.root / "parquet"
@@ -148,8 +151,12 @@ class Warehouse:
             raise WarehouseError(
                 f"no warehouse at {self.root}: run `newsdesk run` first or pass --warehouse"
             )
+        config: dict[str, str | bool | int | float | list[str]] = {
+            "memory_limit": self.memory_limit,
+            "temp_directory": str(self.root / ".duckdb-tmp"),
+        }
         try:
-            con = duckdb.connect(str(self.db_path), read_only=read_only)
+            con = duckdb.connect(str(self.db_path), read_only=read_only, config=config)
         except duckdb.IOException as exc:
             raise WarehouseError(f"cannot open {self.db_path}: {exc}") from exc
         try:
