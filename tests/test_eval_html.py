@@ -10,6 +10,7 @@ import pytest
 from newsdesk.evaluation.html import evaluate, main, speed
 
 FOLDER = Path(__file__).resolve().parents[1] / "data" / "eval" / "html"
+HOLDOUT = FOLDER.parent / "html_holdout"
 
 #: Floors pinned below the figures measured when the pages were made (f1 0.99, titles 1.0).
 MIN_F1 = 0.97
@@ -22,6 +23,17 @@ def test_there_are_enough_pages_in_several_cms_markups() -> None:
     assert all(p.with_suffix(".json").exists() for p in pages)
     kinds = {p.stem.split("-")[0] for p in pages}
     assert {"wordpress", "arc", "brightspot", "drupal", "nextjs"} <= kinds
+
+
+def test_holdout_pages_are_read_in_three_templates() -> None:
+    # no quality floor here: the hold-out is for checking, not for tuning (see its README)
+    pages = sorted(HOLDOUT.glob("*.html"))
+    assert len(pages) >= 10
+    assert all(p.with_suffix(".json").exists() for p in pages)
+    assert {p.stem.split("-")[0] for p in pages} == {"liveblog", "aem", "newsletter"}
+    per_file, overall = evaluate(HOLDOUT)
+    assert overall["quarantined"] == 0
+    assert per_file["body_source"].to_list() == ["trafilatura"] * len(pages)
 
 
 def test_body_f1_and_titles_hold_their_floor() -> None:
