@@ -1108,6 +1108,8 @@ _MATCH_BEFORE = (
     r"|draw with|draw at|lost to|lost at|won at|win at|victory over|victory at|defeat to|defeat at"
     r"|defeat by|\d{1,3}-\d{1,3} (?:at|against|with|to|over))\s+$"
 )
+_CAMEL = r"^[A-Z][a-z]+[A-Z][A-Za-z]*$"
+_CAMEL_NAME = r"^(?:Mc|Mac|De|Di|Da|Du|La|Le|Lo|Van|Von|Fitz|Al|El)[A-Z]"
 _SET_SCORES = r"^ \d{1,2}-\d{1,2}(?:\(\d+\))? \d{1,2}-\d{1,2}"
 _DATELINE_RIGHT = r"^(?:\s*\(|,\s+$|,?\s+\d{4}-\d\d-\d\d)"
 
@@ -1321,6 +1323,12 @@ def _type_segments(
             ((n == 1) & left.str.contains(ref.loc_before_re) & ~single_common, "LOC", _WEAK),
             (multi & left.str.contains(ref.speech_before_re), "PERSON", _WEAK),
             (acronym, "ORG", _WEAK),
+            # a brand's inner capital ("PhonePe", "BlackRock"); not "McLaren", "DeSantis"
+            (
+                (n == 1) & first.str.contains(_CAMEL) & ~first.str.contains(_CAMEL_NAME),
+                "ORG",
+                _WEAK,
+            ),
             # an institution's word first ("Senate Majority", "Treasury Select") is no person
             (
                 multi & (first.is_in(w["institution"]) | first.is_in(w["org_suffix"])),
@@ -1378,19 +1386,21 @@ def _coordinated(segs: pl.DataFrame, gaz: pl.DataFrame, rounds: int = 2) -> pl.D
         .with_row_index("_row")
         .filter(flagged.get_column("_listy"))
     )
+    # a gazetteer name's type first, then the rules' ("Uttar Pradesh and Bihar": the place,
+    # not the weak two-word person the rules would make of it)
     span_type = pl.concat(
         [
-            segs.filter(
-                flagged.get_column("_whole")
-                & ~flagged.get_column("_listy")
-                & segs.get_column("type").is_not_null()
-            ).select(cols),
             gaz.filter(~pl.col("short") & ~pl.col("amb"))
             .join(
                 segs.filter(flagged.get_column("_whole")).select("_sid", "start", "end"),
                 on=["_sid", "start", "end"],
             )
             .select(cols),
+            segs.filter(
+                flagged.get_column("_whole")
+                & ~flagged.get_column("_listy")
+                & segs.get_column("type").is_not_null()
+            ).select(cols),
         ]
     )
     gap_before = pl.col("start") - pl.col("left").str.len_chars().cast(pl.Int64)
