@@ -83,8 +83,8 @@ LIVEBLOGS = [
             "Daniel Korir has won the men's race in 2 hours 9 minutes 31 seconds, a course "
             "record by almost a minute. He pulled away from the leading group at the 35km mark "
             "along the river and was never caught.",
-            "\u201cThe crowd on the bridge carried me, I could not hear my own breathing,\u201d he said "
-            "after being wrapped in a foil blanket at the finish.",
+            "\u201cThe crowd on the bridge carried me, I could not hear my own breathing,\u201d he "
+            "said after being wrapped in a foil blanket at the finish.",
             "@ 12.15 | ",
             "The women's race is developing into a two-way battle between defending champion "
             "Ruth Chebet and debutant Alina Moraru, who are running side by side through the "

@@ -1,4 +1,4 @@
-# ruff: noqa: E501  (HTML templates: long lines are the markup as CMSs write it)
+# ruff: noqa: E501, PLR0917  (HTML templates: long lines are the markup as CMSs write it)
 """Build the hold-out HTML pages in this folder (never used for tuning the reader).
 
 Three page templates unlike those in ``data/eval/html``: a live blog (timestamped entries,
@@ -59,8 +59,14 @@ def write(name: str, doc: str, title: str, author: str | None, date: str, blocks
 
 COMMENTS = [
     ("harbourgull", "Thanks for keeping us updated, much better than the radio this morning."),
-    ("J. Pritchard", "Does anyone know if the school buses are still running tomorrow? The website says nothing."),
-    ("mossbank_resident", "Same story every year and nothing ever gets done about it until it is too late."),
+    (
+        "J. Pritchard",
+        "Does anyone know if the school buses are still running tomorrow? The website says nothing.",
+    ),
+    (
+        "mossbank_resident",
+        "Same story every year and nothing ever gets done about it until it is too late.",
+    ),
     ("Clare W", "Well written and fair to both sides. More of this please."),
 ]
 
@@ -111,7 +117,9 @@ def liveblog(slug: str, title: str, author: str, date: str, blocks: Block, n: in
             '<div class="block-share"><button class="share">Share</button><button class="copy">Copy link</button></div></article>'
         )
         if i == 1:
-            feed.append('<div class="ad-slot ad-inline"><span class="ad-label">Advertisement</span><div id="div-gpt-ad-inline-1"></div></div>')
+            feed.append(
+                '<div class="ad-slot ad-inline"><span class="ad-label">Advertisement</span><div id="div-gpt-ad-inline-1"></div></div>'
+            )
     key_events = "".join(
         f'<li><a href="#block-{i + 1}">{e(h)}</a></li>' for i, (_, h, _) in enumerate(entries) if h
     )
@@ -125,13 +133,19 @@ def liveblog(slug: str, title: str, author: str, date: str, blocks: Block, n: in
         "author": {"@type": "Person", "name": author},
         "publisher": {"@type": "NewsMediaOrganization", "name": site},
         "liveBlogUpdate": [
-            {"@type": "BlogPosting", "headline": h or title, "datePublished": f"{date}T{w.replace('.', ':')}:00Z"}
+            {
+                "@type": "BlogPosting",
+                "headline": h or title,
+                "datePublished": f"{date}T{w.replace('.', ':')}:00Z",
+            }
             for w, h, _ in entries
         ],
     }
     ld_tag = f'<script type="application/ld+json">{json.dumps(ld)}</script>' if n != 3 else ""
     meta_author = f'<meta name="author" content="{e(author)}">' if n == 3 else ""
-    meta_date = f'<meta property="article:published_time" content="{date}T08:00:00Z">' if n == 3 else ""
+    meta_date = (
+        f'<meta property="article:published_time" content="{date}T08:00:00Z">' if n == 3 else ""
+    )
     nav = "".join(
         f'<li><a href="/{s.lower()}">{s}</a></li>'
         for s in ("News", "Sport", "Business", "Opinion", "What's on", "Property", "Jobs")
@@ -151,7 +165,7 @@ def liveblog(slug: str, title: str, author: str, date: str, blocks: Block, n: in
 <main id="main"><article class="live-article">
 <header class="live-header"><span class="live-badge">LIVE</span><h1 class="headline">{e(title)}</h1>
 <p class="standfirst">Follow the latest updates through the day from our reporters across the region.</p>
-<div class="byline">By <a rel="author" href="/authors/{author.split()[0].lower()}">{e(author)}</a> <span class="role">Live reporter</span></div>
+<div class="byline">By <a rel="author" href="/authors/{author.split(maxsplit=1)[0].lower()}">{e(author)}</a> <span class="role">Live reporter</span></div>
 <div class="updated">Last updated: <time datetime="{date}T{entries[0][0].replace(".", ":")}:00Z">{e(entries[0][0])} GMT</time></div>
 <div class="share-bar"><a class="share-facebook" href="#">Share on Facebook</a> <a class="share-x" href="#">Share on X</a> <a class="share-email" href="#">Email</a> <button>Copy link</button></div></header>
 <section class="key-events"><h2>Key events</h2><ul>{key_events}</ul></section>
@@ -178,7 +192,9 @@ def aem(slug: str, title: str, author: str | None, date: str, blocks: Block, n: 
     def flush() -> None:
         if items:
             lis = "".join(f"<li>{e(x)}</li>" for x in items)
-            comps.append(f'<div class="text"><div class="cmp-text" data-cmp-data-layer=""><ul>{lis}</ul></div></div>')
+            comps.append(
+                f'<div class="text"><div class="cmp-text" data-cmp-data-layer=""><ul>{lis}</ul></div></div>'
+            )
             items.clear()
 
     for i, b in enumerate(blocks):
@@ -189,7 +205,9 @@ def aem(slug: str, title: str, author: str | None, date: str, blocks: Block, n: 
         if b.startswith("## "):
             comps.append(f'<div class="text"><div class="cmp-text"><h2>{e(b[3:])}</h2></div></div>')
         else:
-            comps.append(f'<div class="text"><div class="cmp-text" data-cmp-data-layer=""><p>{e(b)}</p></div></div>')
+            comps.append(
+                f'<div class="text"><div class="cmp-text" data-cmp-data-layer=""><p>{e(b)}</p></div></div>'
+            )
         if i == 1:
             comps.append(
                 '<div class="advert"><div class="cmp-advert"><p class="cmp-advert__label">Advertisement</p><div id="ad-mpu-1" class="cmp-advert__slot"></div></div></div>'
@@ -263,7 +281,9 @@ def newsletter(slug: str, title: str, author: str, date: str, blocks: Block, n: 
             continue
         flush()
         if b.startswith("## "):
-            body.append(f'<h3 class="header-anchor-post">{e(b[3:])}<div class="pencraft"><button aria-label="Link">#</button></div></h3>')
+            body.append(
+                f'<h3 class="header-anchor-post">{e(b[3:])}<div class="pencraft"><button aria-label="Link">#</button></div></h3>'
+            )
         elif b.startswith("> "):
             body.append(f"<blockquote><p>{e(b[2:])}</p></blockquote>")
         else:
@@ -277,10 +297,12 @@ def newsletter(slug: str, title: str, author: str, date: str, blocks: Block, n: 
         if i == 3:
             body.append(
                 '<div class="captioned-image-container"><figure><a class="image-link image2" href="/img/1.jpeg"><img src="/img/1.jpeg" alt="" width="1456" height="971"></a>'
-                "<figcaption class=\"image-caption\">The east quay at low tide, photographed last week.</figcaption></figure></div>"
+                '<figcaption class="image-caption">The east quay at low tide, photographed last week.</figcaption></figure></div>'
             )
     flush()
-    body.append('<p class="button-wrapper" data-attrs=""><a class="button primary" href="/p/share"><span>Share</span></a></p>')
+    body.append(
+        '<p class="button-wrapper" data-attrs=""><a class="button primary" href="/p/share"><span>Share</span></a></p>'
+    )
     months = {"06": "Jun", "05": "May", "03": "Mar", "07": "Jul"}
     human = f"{months[date[5:7]]} {date[8:]}, {date[:4]}"
     ld = {
@@ -293,8 +315,18 @@ def newsletter(slug: str, title: str, author: str, date: str, blocks: Block, n: 
         "datePublished": f"{date}T07:01:44+00:00",
         "dateModified": f"{date}T09:30:02+00:00",
         "isAccessibleForFree": True,
-        "author": [{"@type": "Person", "name": author, "url": f"https://harbourletter.example.com/@{author.split()[0].lower()}"}],
-        "publisher": {"@type": "Organization", "name": site, "url": "https://harbourletter.example.com"},
+        "author": [
+            {
+                "@type": "Person",
+                "name": author,
+                "url": f"https://harbourletter.example.com/@{author.split(maxsplit=1)[0].lower()}",
+            }
+        ],
+        "publisher": {
+            "@type": "Organization",
+            "name": site,
+            "url": "https://harbourletter.example.com",
+        },
     }
     comments = "".join(
         f'<div class="comment"><div class="comment-meta"><a class="comment-author" href="/@c{k}">{e(a)}</a> <time>{human[:6]}</time></div>'
@@ -311,7 +343,7 @@ def newsletter(slug: str, title: str, author: str, date: str, blocks: Block, n: 
 <div class="navbar-buttons"><button class="button primary">Subscribe</button> <button class="button">Sign in</button></div></div></div>
 <div class="container"><div class="single-post-container"><div class="single-post"><article class="typography newsletter-post post">
 <div class="post-header"><h1 class="post-title published">{e(title)}</h1><h3 class="subtitle">A letter from the town, issue {40 + n}</h3>
-<div class="post-meta"><div class="profile-hover-card-target"><a href="/@{author.split()[0].lower()}">{e(author)}</a></div><div class="post-date" title="{date}">{human}</div></div>
+<div class="post-meta"><div class="profile-hover-card-target"><a href="/@{author.split(maxsplit=1)[0].lower()}">{e(author)}</a></div><div class="post-date" title="{date}">{human}</div></div>
 <div class="post-ufi"><a class="like-button">♥ {120 + 17 * n}</a> <a class="comment-button" href="#comments">{12 + n}</a> <a class="share-button">Share</a></div></div>
 <div class="available-content"><div class="body markup" dir="auto">{"".join(body)}</div></div>
 <div class="post-footer"><div class="post-ufi"><a class="like-button">♥ {120 + 17 * n}</a> <a class="comment-button">{12 + n}</a> <a class="share-button">Share</a></div></div>
@@ -326,11 +358,25 @@ def newsletter(slug: str, title: str, author: str, date: str, blocks: Block, n: 
 
 def main() -> None:
     for n, (slug, title, author, date, blocks) in enumerate(LIVEBLOGS):
-        write(f"liveblog-{slug}", liveblog(slug, title, author, date, blocks, n), title, author, date, blocks)
+        write(
+            f"liveblog-{slug}",
+            liveblog(slug, title, author, date, blocks, n),
+            title,
+            author,
+            date,
+            blocks,
+        )
     for n, (slug, title, author, date, blocks) in enumerate(AEM):
         write(f"aem-{slug}", aem(slug, title, author, date, blocks, n), title, author, date, blocks)
     for n, (slug, title, author, date, blocks) in enumerate(NEWSLETTERS):
-        write(f"newsletter-{slug}", newsletter(slug, title, author, date, blocks, n), title, author, date, blocks)
+        write(
+            f"newsletter-{slug}",
+            newsletter(slug, title, author, date, blocks, n),
+            title,
+            author,
+            date,
+            blocks,
+        )
 
 
 if __name__ == "__main__":
