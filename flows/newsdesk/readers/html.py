@@ -700,13 +700,20 @@ def _absolute(link: str | None, base: str | None) -> str | None:
     return None
 
 
-def _byline_from_markup(tree: HtmlElement) -> str | None:
+#: Author names in markup, most explicit first.
+_BYLINE_XPATHS = tuple(
+    XPath(xp)
     for xp in (
         './/*[@rel="author"]',
         './/*[@itemprop="author"]//*[@itemprop="name"]',
         './/*[contains(@class, "author") and contains(@class, "name")]',
-    ):
-        found = [_text(e.text_content()) for e in tree.xpath(xp)]
+    )
+)
+
+
+def _byline_from_markup(tree: HtmlElement) -> str | None:
+    for xp in _BYLINE_XPATHS:
+        found = [_text(e.text_content()) for e in xp(tree)]
         names = [n for n in found if n and len(n) < 60 and not _URL_LIKE.search(n)]
         if names:
             return ", ".join(dict.fromkeys(names))
