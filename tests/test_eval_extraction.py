@@ -169,3 +169,12 @@ def test_benchmark_reports_throughput() -> None:
     )
     assert result["mb"] >= 19
     assert result["mb_per_cpu_s"] > 0
+
+
+def test_benchmark_synth_times_unique_articles() -> None:
+    """The synthetic benchmark reads its corpus as the flow does and counts the dumps' text."""
+    result = extraction.benchmark_synth(40, seed=3, rounds=1)
+    assert result["docs"] > 0
+    assert result["records"] >= result["docs"]
+    assert result["mb"] > 0
+    assert result["mb_per_cpu_s"] > 0
