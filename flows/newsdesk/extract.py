@@ -1955,10 +1955,18 @@ def _structured_fields(docs: pl.DataFrame, ref: Reference) -> pl.DataFrame:
     """docs (doc, body) of JSON records → body without credit markers, original_source."""
     lines = _lines(docs, "body").filter(~pl.col("blank"))
     lines = lines.with_columns(pl.int_range(pl.len()).over("doc").alias("idx"))
-    st = pl.when(pl.col("text").str.count_matches(r"\S+") <= META_MAX_WORDS).then(pl.col("text"))
-    lines = lines.with_columns(
-        _credit_line(st, ref).alias("credit_variant"),
-        st.str.extract(CREDIT_UNKNOWN_RE, 1).alias("credit_unknown"),
+    # credit lines are short and start like one: the credit regexes see only those lines
+    t = pl.col("text")
+    cands = lines.with_row_index("_row").filter(t.str.contains(_CREDIT_START))
+    cands = cands.filter(t.str.count_matches(r"\S+") <= META_MAX_WORDS).select(
+        "_row",
+        _credit_line(t, ref).alias("credit_variant"),
+        t.str.extract(CREDIT_UNKNOWN_RE, 1).alias("credit_unknown"),
+    )
+    lines = (
+        lines.with_row_index("_row")
+        .join(cands, on="_row", how="left", maintain_order="left")
+        .drop("_row")
     )
     is_credit = pl.col("credit_variant").is_not_null() | pl.col("credit_unknown").is_not_null()
     credits = (
