@@ -295,6 +295,10 @@ def test_full_cascade_only_where_the_comparison_could_change_the_text(
     run = "".join(f"<p>{p} {p}</p>" for p in PARAS)
     read(page().replace("<footer>", f"<div class='x'>{run}</div><footer>"))
     assert calls == [True, False]
+    calls.clear()
+    # no <p> paragraphs at all: straight to the full cascade
+    read(page().replace("<p>", "<div>").replace("</p>", "</div>"))
+    assert calls == [False]
 
 
 def test_required_literals_of_furniture_regexes() -> None:

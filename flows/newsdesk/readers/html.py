@@ -329,10 +329,11 @@ def _main_text(
 ) -> tuple[str | None, str]:
     """The article text before clean-up: trafilatura, else JSON-LD, else the <p> run.
     ``teasers=False``: the page has no teaser blocks (see ``_without_teaser_lines``)."""
-    text = _trafilatura_text(tree, url, tables=True, teasers=teasers)
+    chars = paragraph_run_chars(tree)
+    text = _trafilatura_text(tree, url, tables=True, teasers=teasers, run=chars)
     if text and _LAYOUT_TABLE.search(text):
         # a page laid out in a <table>: trafilatura renders it as one markdown row
-        text = _trafilatura_text(tree, url, tables=False, teasers=teasers) or text
+        text = _trafilatura_text(tree, url, tables=False, teasers=teasers, run=chars) or text
     candidates: list[tuple[str, str]] = []
     if text and text.strip():
         if _words(text) >= MIN_BODY_WORDS:
@@ -391,20 +392,30 @@ def _extractor(*, tables: bool, fast: bool) -> Extractor:
 
 
 def _trafilatura_text(
-    tree: HtmlElement, url: str | None, *, tables: bool, teasers: bool = True
+    tree: HtmlElement,
+    url: str | None,
+    *,
+    tables: bool,
+    teasers: bool = True,
+    run: int | None = None,
 ) -> str | None:
     """trafilatura's body text of the (pruned) tree.
 
     trafilatura's cascade is its main extractor, then a comparison with readability and
     jusText that only changes the result on a few kinds of page. The main extractor runs
     alone first (``fast``: a quarter less time); the full cascade runs only where the
-    comparison could change the outcome (``_needs_full_cascade``). ``teasers=False``: the
-    page has no teaser blocks (see ``_without_teaser_lines``)."""
+    comparison could change the outcome (``_needs_full_cascade``); straight away on a page
+    without sentence-like ``<p>`` paragraphs. ``teasers=False``: the page has no teaser
+    blocks (see ``_without_teaser_lines``); ``run``: ``paragraph_run_chars(tree)``."""
+    if run is None:
+        run = paragraph_run_chars(tree)
+    if run == 0:
+        return _doc_text(_bare(tree, tables=tables, fast=False))
     text = _doc_text(doc := _bare(tree, tables=tables, fast=True))
     blocks = _teaser_blocks(tree) if teasers and text else []
     if blocks and text:
         text = _without_teaser_lines(tree, blocks, text)
-    if _needs_full_cascade(tree, doc, text, tables=tables, teaser_blocks=blocks):
+    if _needs_full_cascade(tree, doc, text, tables=tables, teaser_blocks=blocks, run=run):
         text = _doc_text(_bare(tree, tables=tables, fast=False))
     return text
 
@@ -416,12 +427,14 @@ def _needs_full_cascade(
     *,
     tables: bool,
     teaser_blocks: list[HtmlElement] | None = None,
+    run: int | None = None,
 ) -> bool:
     """Whether trafilatura's full cascade could give another text than its main extractor
     alone: jusText is tried on short texts and texts with figures, asides, navs or forms
     left in; readability wins over texts without ``<p>`` text or with more tables than
     paragraphs, and over much shorter ones (a ``<p>`` run clearly longer than the text);
-    and teaser text left in the text (see ``_without_teaser_lines``)."""
+    on pages without ``<p>`` paragraphs, jusText's candidate joins the recall retry; and
+    teaser text left in the text (see ``_without_teaser_lines``)."""
     body = getattr(doc, "body", None)
     if text is None or body is None:
         return True
@@ -433,7 +446,11 @@ def _needs_full_cascade(
         return True
     if teaser_blocks and _has_teaser_text(teaser_blocks, text):
         return True
-    return paragraph_run_chars(tree) > RUN_LONGER * len(text)
+    if run is None:
+        run = paragraph_run_chars(tree)
+    # no sentence-like <p> at all (paragraphs in <div>s, an app shell): the main extractor
+    # is on unfamiliar ground, where its recall retry can take in the whole page
+    return run == 0 or run > RUN_LONGER * len(text)
 
 
 def _has_teaser_text(blocks: list[HtmlElement], text: str) -> bool:
