@@ -515,17 +515,34 @@ def _runs(docs: pl.DataFrame, ref: EntityReference) -> pl.DataFrame:
         )
         .with_columns(next_glen.alias("rgap"))
         .with_columns(
-            piece.str.slice(
-                pl.max_horizontal(pl.col("glen") - _LEFT, pl.lit(0)),
-                pl.min_horizontal(pl.col("glen"), pl.lit(_LEFT)),
-            ).alias("left"),
             pl.when(same_next)
             .then(piece.shift(-1).str.slice(0, pl.min_horizontal(pl.col("rgap"), pl.lit(_RIGHT))))
             .otherwise(pl.lit(""))
             .alias("right"),
         )
-        .filter(pl.col("run").is_not_null())
-        .select("_doc", "run", "start", "glen", "rgap", "_first", "left", "right")
+        # a lone stop word ("The", "However") is dropped here, before its context is built
+        # (``_flag_runs`` drops the other junk); a connector or score after it keeps it
+        .filter(
+            pl.col("run").is_not_null()
+            & ~(
+                pl.col("run").is_in(ref.words["stop"])
+                & ~pl.col("right").is_in(_JOINERS)
+                & ~pl.col("right").str.contains(r"^ \d{1,3} ")
+            )
+        )
+        .select(
+            "_doc",
+            "run",
+            "start",
+            "glen",
+            "rgap",
+            "_first",
+            piece.str.slice(
+                pl.max_horizontal(pl.col("glen") - _LEFT, pl.lit(0)),
+                pl.min_horizontal(pl.col("glen"), pl.lit(_LEFT)),
+            ).alias("left"),
+            "right",
+        )
     )
     # "Bristol-based": the adjective goes back to the right context
     if runs.select(pl.col("run").str.contains(_HYPHEN_ADJ).any()).item():
@@ -1139,6 +1156,14 @@ def _span_context(spans: pl.DataFrame, ref: EntityReference) -> pl.DataFrame:
     )
 
 
+def _join_columns(frame: pl.DataFrame, other: pl.DataFrame, on: list[str]) -> pl.DataFrame:
+    """``frame`` with ``other``'s columns left-joined on ``on`` (unique in ``other``), in
+    ``frame``'s row order. Only the key columns go through the join: joining the wide frame
+    itself would copy every one of its columns."""
+    got = frame.select(on).join(other, on=on, how="left", maintain_order="left")
+    return frame.with_columns(got.drop(on))
+
+
 def _apply_rules(frame: pl.DataFrame, rules: list[tuple[pl.Expr, str | None, int]]) -> pl.DataFrame:
     """Adds ``type`` and ``strength``: those of the first rule whose condition holds."""
     chain: Then | ChainedThen = pl.when(rules[0][0]).then(pl.lit(0))
@@ -1165,7 +1190,7 @@ def _type_segments(
         .agg(pl.col("country").any().alias("_ctry"), (pl.col("type") == "LOC").any().alias("_eloc"))
         .with_columns(pl.lit(True).alias("_exact"))
     )
-    segs = segs.join(exact, on=["_doc", "start", "end"], how="left")
+    segs = _join_columns(segs, exact, ["_doc", "start", "end"])
     # gazetteer names inside a longer segment
     inside = (
         named.select(
@@ -1176,7 +1201,10 @@ def _type_segments(
             "country",
             "whole",
         )
-        .join(segs.filter(pl.col("nt") > 1).select("_sid", "_seg", "start", "end"), on="_sid")
+        .join(
+            segs.select("_sid", "_seg", "start", "end", "nt").filter(pl.col("nt") > 1).drop("nt"),
+            on="_sid",
+        )
         .filter((pl.col("_gs") >= pl.col("start")) & (pl.col("_ge") <= pl.col("end")))
         .group_by("_seg")
         .agg(
@@ -1196,7 +1224,7 @@ def _type_segments(
         )
     )
     segs = (
-        segs.join(inside, on="_seg", how="left")
+        _join_columns(segs, inside, ["_seg"])
         .with_columns(
             (pl.col("gaz_exact") | pl.col("_exact")).fill_null(False).alias("gaz_exact"),
             (pl.col("gaz_country") | pl.col("_ctry")).fill_null(False).alias("gaz_country"),
@@ -1209,14 +1237,23 @@ def _type_segments(
         .drop("_exact", "_ctry", "_eloc")
     )
     # sports articles: club names ("Norwich City") and towns in results lines are clubs
+    # a team's result next to a name ("Karpat beat", "drew 0-0 at Arouca"), once
+    segs = segs.with_columns(
+        pl.col("right").str.contains(_MATCH_AFTER).alias("_mafter"),
+        pl.col("left").str.contains(_MATCH_BEFORE).alias("_mbefore"),
+    )
     club_docs = (
-        segs.filter(
-            pl.col("last").is_in(w["club_suffix"])
-            | pl.col("results")
-            | (pl.col("gaz_loc") & pl.col("right").str.contains(ref.role_after_re))
-            | pl.col("right").str.contains(_MATCH_AFTER)
-            | pl.col("left").str.contains(_MATCH_BEFORE)
+        segs.select(
+            "_doc",
+            (
+                pl.col("last").is_in(w["club_suffix"])
+                | pl.col("results")
+                | (pl.col("gaz_loc") & pl.col("right").str.contains(ref.role_after_re))
+                | pl.col("_mafter")
+                | pl.col("_mbefore")
+            ).alias("_club"),
         )
+        .filter("_club")
         .select("_doc")
         .unique()
     )
@@ -1226,9 +1263,7 @@ def _type_segments(
         sporty = docs.join(club_docs, on="_doc", how="semi").select(
             "_doc", (pl.col("body").str.count_matches(_SPORT_RE) >= 3).alias("sporty")
         )
-        segs = segs.join(sporty, on="_doc", how="left").with_columns(
-            pl.col("sporty").fill_null(False)
-        )
+        segs = _join_columns(segs, sporty, ["_doc"]).with_columns(pl.col("sporty").fill_null(False))
 
     # one word that is a gazetteer name needs no rules (the gazetteer decides), except in
     # sports articles, where a town may be its club ("Liverpool coach Arne Slot")
@@ -1268,7 +1303,7 @@ def _type_segments(
                 & ~pl.col("title_before")
                 # a player's full name may open a sentence ("Aryna Sabalenka beat"); tennis sets
                 # ("beat X 6-2 6-1") are players' results
-                & ((right.str.contains(_MATCH_AFTER) & (n == 1)) | left.str.contains(_MATCH_BEFORE))
+                & ((pl.col("_mafter") & (n == 1)) | pl.col("_mbefore"))
                 & ~right.str.contains(_SET_SCORES),
                 "ORG",
                 _MEDIUM,
@@ -1361,7 +1396,7 @@ def _type_segments(
         pl.lit(_NONE, dtype=pl.Int32).alias("strength"),
         pl.lit(False).alias("club"),
     )
-    segs = segs.drop("_lleft", "_lfirst")
+    segs = segs.drop("_lleft", "_lfirst", "_mafter", "_mbefore")
     segs = pl.concat([segs, known.select(segs.columns)])
     return _coordinated(segs, gaz)
 
@@ -1388,19 +1423,25 @@ def _coordinated(segs: pl.DataFrame, gaz: pl.DataFrame, rounds: int = 2) -> pl.D
     )
     # a gazetteer name's type first, then the rules' ("Uttar Pradesh and Bihar": the place,
     # not the weak two-word person the rules would make of it)
+    # only the spans next to a listed one matter
+    sids = todo.get_column("_sid")
+    near = pl.concat([sids - 1, sids + 1]).unique().implode()
     span_type = pl.concat(
         [
-            gaz.filter(~pl.col("short") & ~pl.col("amb"))
+            gaz.filter(~pl.col("short") & ~pl.col("amb") & pl.col("_sid").is_in(near))
             .join(
-                segs.filter(flagged.get_column("_whole")).select("_sid", "start", "end"),
+                segs.select("_sid", "start", "end").filter(
+                    flagged.get_column("_whole") & segs.get_column("_sid").is_in(near)
+                ),
                 on=["_sid", "start", "end"],
             )
             .select(cols),
-            segs.filter(
+            segs.select(cols).filter(
                 flagged.get_column("_whole")
                 & ~flagged.get_column("_listy")
                 & segs.get_column("type").is_not_null()
-            ).select(cols),
+                & segs.get_column("_sid").is_in(near)
+            ),
         ]
     )
     gap_before = pl.col("start") - pl.col("left").str.len_chars().cast(pl.Int64)
@@ -1503,7 +1544,8 @@ def _candidates(df: pl.DataFrame, **values: object) -> pl.DataFrame:
 def _consistent(segs: pl.DataFrame) -> pl.DataFrame:
     """A name typed once is typed the same throughout its article (strongest evidence wins)."""
     # only names said more than once in an article can disagree
-    repeated = segs.filter(pl.len().over("_doc", "key") > 1)
+    narrow = segs.select("_doc", "key", "type", "strength", "start")
+    repeated = narrow.filter(pl.len().over("_doc", "key") > 1)
     best = (
         repeated.filter(pl.col("strength") > _NONE)
         .group_by("_doc", "key")
@@ -1515,17 +1557,16 @@ def _consistent(segs: pl.DataFrame) -> pl.DataFrame:
             pl.col("strength").max().alias("_bs"),
         )
     )
-    return (
-        segs.join(best, on=["_doc", "key"], how="left")
-        .with_columns(
-            pl.when(pl.col("_bs") > pl.col("strength"))
-            .then(pl.col("_bt"))
-            .otherwise(pl.col("type"))
-            .alias("type"),
-            pl.max_horizontal("strength", pl.col("_bs").fill_null(_NONE)).alias("strength"),
-        )
-        .drop("_bt", "_bs")
+    if best.is_empty():
+        return segs
+    fixed = narrow.join(best, on=["_doc", "key"], how="left", maintain_order="left").select(
+        pl.when(pl.col("_bs") > pl.col("strength"))
+        .then(pl.col("_bt"))
+        .otherwise(pl.col("type"))
+        .alias("type"),
+        pl.max_horizontal("strength", pl.col("_bs").fill_null(_NONE)).alias("strength"),
     )
+    return segs.with_columns(fixed)
 
 
 def _nearest(links: pl.DataFrame) -> pl.DataFrame:
@@ -1551,7 +1592,10 @@ def _links(
     type, qid for the upper-case headline pass.
     """
     w = ref.words
-    rule_people = segs.filter(
+    narrow = segs.select(
+        "_doc", "start", "end", "n", "type", "strength", "gaz_exact", "first", "last", "text", "key"
+    )
+    rule_people = narrow.filter(
         (pl.col("type") == "PERSON") & (pl.col("n") >= 2) & ~pl.col("gaz_exact")
     )
     korean = pl.col("last").str.contains(r"-[a-z]") | pl.col("last").str.contains(
@@ -1586,7 +1630,7 @@ def _links(
         & ~pl.col("_k").str.to_lowercase().is_in(w["common"])
         & ~_padded(pl.col("_k")).is_in(w["patterns"])
     )
-    rule_orgs = segs.filter(
+    rule_orgs = narrow.filter(
         (pl.col("type") == "ORG")
         & (pl.col("n") >= 2)
         & (pl.col("strength") >= _MEDIUM)
@@ -1622,7 +1666,7 @@ def _links(
         )
     )
     keys = pl.concat([person_keys, gaz_people, org_keys])
-    shortish = segs.filter(pl.col("n") <= 2)
+    shortish = narrow.filter(pl.col("n") <= 2)
     linked = _nearest(
         shortish.select(
             "_doc",
@@ -1776,9 +1820,14 @@ def find_entities(articles: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     seg_spans = pl.concat(
         [
             segs.select("_doc", "start", "end"),
-            segs.filter(initials).select(
-                "_doc", (pl.col("end") - pl.col("last").str.len_chars()).alias("start"), "end"
-            ),
+            segs.select(
+                "_doc",
+                (pl.col("end") - pl.col("last").str.len_chars()).alias("start"),
+                "end",
+                initials.alias("_i"),
+            )
+            .filter("_i")
+            .drop("_i"),
         ]
     )
     shorts = gaz.filter(pl.col("short")).join(seg_spans, on=["_doc", "start", "end"], how="semi")
@@ -1805,7 +1854,21 @@ def find_entities(articles: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
         ]
     ).unique(["_doc", "start", "end", "entity_id"], keep="first", maintain_order=True)
     # rule names: a name containing a gazetteer name needs more than the weakest evidence
-    rules = segs.filter(
+    rules = segs.select(
+        "_doc",
+        "start",
+        "end",
+        "type",
+        "strength",
+        "gaz_exact",
+        "gaz_n",
+        "club",
+        "at_right",
+        "results",
+        "right",
+        "text",
+        "key",
+    ).filter(
         pl.col("type").is_not_null()
         & (~pl.col("gaz_exact") | pl.col("club"))
         & ((pl.col("gaz_n") == 0) | (pl.col("strength") >= _MEDIUM))
@@ -1833,7 +1896,9 @@ def find_entities(articles: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     )
     # events, laws and competitions ("Madrid Open", "Tour de France") hide the names in them
     events = _candidates(
-        segs.filter(pl.col("event") & pl.col("type").is_null()),
+        segs.select("_doc", "start", "end", "text", "event", "type").filter(
+            pl.col("event") & pl.col("type").is_null()
+        ),
         surface=pl.col("text"),
         type=None,
         exact=True,
