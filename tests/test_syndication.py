@@ -319,6 +319,30 @@ def test_new_articles_join_known_clusters() -> None:
     assert flag_of(out) == {"n1": True, "n2": False, "n3": True}
 
 
+def test_known_signatures_screened_in_blocks_give_the_same_clusters(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A large warehouse's signatures are screened a block at a time; the block size never
+    changes which known cluster a new article joins."""
+    from newsdesk import syndication  # noqa: PLC0415
+
+    bodies = list(sample_bodies()[:20])
+    known = assign_clusters(
+        signatures(frame([(f"k{i}", "a.com", T0, b) for i, b in enumerate([*bodies, STORY])])),
+        no_known(),
+    )
+    edits = edits_of(STORY)
+    new = signatures(
+        frame([("n1", "b.com", T0 + timedelta(days=1), edits["also_read"])])
+        .vstack(frame([("n2", "c.com", T0 + timedelta(days=1), bodies[7])]))
+        .vstack(frame([("n3", "c.com", T0, "Something else entirely, in a few words.")]))
+    )
+    whole = assign_clusters(new, known)
+    assert cluster_of(whole) == {"n1": "k20", "n2": "k7", "n3": "n3"}
+    monkeypatch.setattr(syndication, "_KNOWN_BLOCK", 3)  # 21 known rows: 7 blocks
+    assert assign_clusters(new, known).equals(whole)
+
+
 def test_earliest_member_decides_the_flag() -> None:
     later = edits_of(STORY)["changed_sentence"]
     rows = [

@@ -50,6 +50,9 @@ SIGNATURE: dict[str, pl.DataType] = {
 _BLOCK = 1 << 18
 #: Candidate pairs compared per numpy block in ``assign_clusters``.
 _PAIR_BLOCK = 1 << 18
+#: Known signatures screened per block, so that a large warehouse's signatures are never
+#: unpacked into arrays all at once (only the near ones are).
+_KNOWN_BLOCK = 1 << 13
 _WORD = r"\w+"
 _MUL = np.uint64(0x9E3779B97F4A7C15)  # odd; mixes word hashes into a shingle hash
 _M1 = np.uint64(0xFF51AFD7ED558CCD)  # MurmurHash3 fmix64 constants
@@ -207,12 +210,30 @@ def _band_keys(sig: U32, bands: int) -> U64:
     if k % bands:
         raise ValueError(f"num_perm {k} is not a multiple of bands {bands}")
     r = k // bands
-    parts = sig.reshape(rows, bands, r).astype(np.uint64)
+    parts = sig.reshape(rows, bands, r)  # a view; each slice is widened on its own
     key = np.broadcast_to(np.arange(bands, dtype=np.uint64) + np.uint64(1), (rows, bands)).copy()
     for i in range(r):
         key *= _MUL
-        key ^= parts[:, :, i]
+        key ^= parts[:, :, i].astype(np.uint64)
     return _fmix(key)
+
+
+def _near_known(
+    known_rows: pl.DataFrame, sig_new: U32, threshold: float, bands: int
+) -> npt.NDArray[np.bool_]:
+    """Which known rows share enough LSH bands with the batch to be similar enough (a
+    boolean mask), screened block by block."""
+    k = sig_new.shape[1]
+    new_keys = np.unique(_band_keys(sig_new, bands))
+    need = _min_bands(_needed_matches(threshold, k), k, bands)
+    near = np.zeros(len(known_rows), dtype=bool)
+    for start in range(0, len(known_rows), _KNOWN_BLOCK):
+        block = _matrix(known_rows["minhash"].slice(start, _KNOWN_BLOCK), "known")
+        if block.shape[1] != k:
+            raise ValueError(f"known signatures have {block.shape[1]} values, new ones {k}")
+        hits = np.isin(_band_keys(block, bands), new_keys).sum(axis=1)
+        near[start : start + len(block)] = hits >= need
+    return near
 
 
 def _sig_frame(df: pl.DataFrame) -> pl.DataFrame:
@@ -264,17 +285,15 @@ def assign_clusters(
     sig_new = _matrix(batch_rows["minhash"], "new")
     known_rows = known.filter(pl.col("minhash").is_not_null())
     if len(sig_new) and not known_rows.is_empty():
-        sig_known = _matrix(known_rows["minhash"], "known")
-        if sig_known.shape[1] != sig_new.shape[1]:
-            raise ValueError(
-                f"known signatures have {sig_known.shape[1]} values, new ones {sig_new.shape[1]}"
-            )
         # Only known articles sharing enough bands with the batch can be similar enough.
-        near = np.isin(_band_keys(sig_known, bands), np.unique(_band_keys(sig_new, bands)))
-        k = sig_new.shape[1]
-        near_rows = near.sum(axis=1) >= _min_bands(_needed_matches(threshold, k), k, bands)
-        sig_known = sig_known[near_rows]
-        known_rows = known_rows.filter(pl.Series(near_rows))
+        known_rows = known_rows.filter(
+            pl.Series(_near_known(known_rows, sig_new, threshold, bands))
+        )
+        sig_known = (
+            _matrix(known_rows["minhash"], "known")
+            if len(known_rows)
+            else np.zeros((0, sig_new.shape[1]), dtype=np.uint32)
+        )
     else:
         sig_known = np.zeros((0, sig_new.shape[1] if len(sig_new) else 0), dtype=np.uint32)
         known_rows = known_rows.clear()
