@@ -430,3 +430,20 @@ def test_component_page_with_a_teaser_needs_one_trafilatura_run(
     monkeypatch.setattr(html, "_bare", spy)
     assert html._trafilatura_text(tree, None, tables=True) == full
     assert calls == [True]
+
+
+def test_escalation_guard_for_short_texts_on_wordy_pages() -> None:
+    tree = load_html(page())
+    text = "\n".join(PARAS)
+    assert not html._may_escalate(tree, text)
+    assert not html._may_escalate(tree, text * 20)  # longer than any escalation
+    wordy = "".join(f"<li><a href='/{i}'>{PARAS[i % 4]}</a></li>" for i in range(12))
+    tree = load_html(page(paras=PARAS[:2]).replace("</nav>", f"<ul>{wordy}</ul></nav>"))
+    assert html._may_escalate(tree, "\n".join(PARAS[:2]))
+
+
+def test_paragraph_run_chars_counts_a_parent_or_grandparent() -> None:
+    split = "".join(f"<div><p>{p}</p></div>" for p in PARAS)
+    tree = load_html(f"<html><body><div>{split}</div><p>Too short.</p></body></html>")
+    assert html.paragraph_run_chars(tree) == sum(len(p) for p in PARAS)
+    assert html.paragraph_run_chars(load_html("<html><body><p>Short.</p></body></html>")) == 0

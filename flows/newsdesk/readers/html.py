@@ -46,6 +46,8 @@ from htmldate import find_date
 from lxml.etree import XPath
 from lxml.html import HtmlElement
 from trafilatura import bare_extraction
+from trafilatura.baseline import html2txt
+from trafilatura.core import ESCALATION_MAX_LENGTH, ESCALATION_PAGE_SHARE
 from trafilatura.external import SANITIZED_XPATH
 from trafilatura.metadata import extract_author, extract_sitename, extract_title
 from trafilatura.settings import Extractor
@@ -438,19 +440,39 @@ def _needs_full_cascade(
     body = getattr(doc, "body", None)
     if text is None or body is None:
         return True
-    if len(text) < _extractor(tables=tables, fast=True).min_extracted_size:
-        return True
-    if _UNCLEAN_BODY(body):
-        return True
-    if not _P_TEXT(body) or len(body.findall(".//table")) > len(body.findall(".//p")):
-        return True
-    if teaser_blocks and _has_teaser_text(teaser_blocks, text):
+    if (
+        len(text) < _extractor(tables=tables, fast=True).min_extracted_size  # jusText
+        or _UNCLEAN_BODY(body)  # jusText
+        or not _P_TEXT(body)  # readability
+        or len(body.findall(".//table")) > len(body.findall(".//p"))  # readability
+        or (teaser_blocks and _has_teaser_text(teaser_blocks, text))
+    ):
         return True
     if run is None:
         run = paragraph_run_chars(tree)
     # no sentence-like <p> at all (paragraphs in <div>s, an app shell): the main extractor
     # is on unfamiliar ground, where its recall retry can take in the whole page
-    return run == 0 or run > RUN_LONGER * len(text)
+    if run == 0 or run > RUN_LONGER * len(text):
+        return True
+    return _may_escalate(tree, text)
+
+
+def _may_escalate(tree: HtmlElement, text: str) -> bool:
+    """trafilatura's recall escalation could have run: a text under ``ESCALATION_MAX_LENGTH``
+    and under ``ESCALATION_PAGE_SHARE`` of the page's text (``html2txt``). The full cascade
+    adds a jusText candidate there. ``html2txt`` copies and cleans the page, so it runs only
+    when an upper bound of its length (the body's text outside scripts and styles, plus two
+    spaces per element) cannot rule the escalation out."""
+    n = len(text)
+    if n >= ESCALATION_MAX_LENGTH:
+        return False
+    body = tree.find("body")
+    root = body if body is not None else tree
+    bound = len(root.text_content()) - sum(len(e.text or "") for e in root.iter("script", "style"))
+    bound += 2 * sum(1 for _ in root.iter())
+    if n >= ESCALATION_PAGE_SHARE * bound:
+        return False
+    return n < ESCALATION_PAGE_SHARE * len(html2txt(tree))
 
 
 def _has_teaser_text(blocks: list[HtmlElement], text: str) -> bool:
@@ -491,15 +513,19 @@ def _without_teaser_lines(tree: HtmlElement, blocks: list[HtmlElement], text: st
 
 
 def paragraph_run_chars(tree: HtmlElement) -> int:
-    """Characters in the ``<p>`` children of one parent with the most sentence-like ones
-    (what ``longest_paragraph_run`` would return, roughly: a cheap upper estimate)."""
-    per_parent: dict[Any, int] = {}
+    """Characters in the sentence-like ``<p>`` (8+ words) under the one parent or
+    grandparent that holds the most: a cheap upper estimate of what readability, which
+    scores both levels, would return (and 0 for a page without such paragraphs)."""
+    per_node: dict[Any, int] = {}
     for p in tree.iter("p"):
         words = p.text_content().split()
         if len(words) >= 8:
+            chars = len(" ".join(words))
             parent = p.getparent()
-            per_parent[parent] = per_parent.get(parent, 0) + len(" ".join(words))
-    return max(per_parent.values(), default=0)
+            for node in (parent, parent.getparent() if parent is not None else None):
+                if node is not None:
+                    per_node[node] = per_node.get(node, 0) + chars
+    return max(per_node.values(), default=0)
 
 
 def _bare(tree: HtmlElement, *, tables: bool, fast: bool) -> Any:
