@@ -301,6 +301,7 @@ class Reference:
     desk_regex: str | None
     source_map: dict[str, str]  # lower-case variant → canonical
     stopwords: dict[str, str]  # language → regex counting its stopwords in padded text
+    stopword_langs: pl.DataFrame  # (word, lang): every stopword of every language's list
     insert_heads: frozenset[str]  # normalised insert / related headings ("also read", ...)
 
 
@@ -508,6 +509,7 @@ def load_reference(reference_dir: Path) -> Reference:
         desk_regex=_alternation(desk_rx),
         source_map=source_map,
         stopwords=_stopword_regexes(reference_dir / "stopwords"),
+        stopword_langs=_stopword_langs(reference_dir / "stopwords"),
         insert_heads=frozenset(heads),
     )
 
@@ -542,6 +544,16 @@ def _stopword_regexes(folder: Path) -> dict[str, str]:
     if lists:
         out[""] = rx(frozenset().union(*lists.values()))  # any language: pages of unknown language
     return out
+
+
+def _stopword_langs(folder: Path) -> pl.DataFrame:
+    """(word, lang) for every word of every stopword list."""
+    lists = read_stopwords(folder) if folder.is_dir() else {}
+    return pl.DataFrame(
+        [(w, lang) for lang, words in lists.items() for w in sorted(words)],
+        schema={"word": pl.String, "lang": pl.String},
+        orient="row",
+    )
 
 
 def _reference() -> Reference:
@@ -673,17 +685,27 @@ def _doc_language(nl: pl.DataFrame, ref: Reference) -> pl.DataFrame:
         .group_by("doc")
         .agg(pl.col("text").head(3).str.join(" ").str.slice(0, LANGUAGE_SAMPLE_CHARS).alias("s"))
     )
-    distinct = sample.select(pl.col("s").unique())
-    padded = _padded(pl.col("s"))
-    counts = distinct.select(
-        "s", *[padded.str.count_matches(ref.stopwords[lang]).alias(lang) for lang in langs]
+    sample = sample.with_columns(pl.col("s").rank("dense").alias("_i"))
+    distinct = sample.unique("_i")
+    # one pass of the regex of all lists' words; each word found counts for every language
+    # whose list has it (a word is one space-delimited token, so the matches are the same
+    # tokens that each language's own regex would count)
+    found = (
+        distinct.select("_i", _padded(pl.col("s")).str.extract_all(ref.stopwords[""]).alias("word"))
+        .explode("word")
+        .drop_nulls("word")
+        .with_columns(pl.col("word").str.strip_chars(" ").str.to_lowercase())
+        .join(ref.stopword_langs, on="word", how="inner")
+        .group_by("_i", "lang")
+        .agg(pl.len().alias("n"))
     )
-    best = pl.max_horizontal(langs)
-    lang = pl.lit("")
-    for name in reversed(langs):  # first language wins ties: sorted, so deterministic
-        lang = pl.when(pl.col(name) == best).then(pl.lit(name)).otherwise(lang)
-    counts = counts.select("s", pl.when(best >= 3).then(lang).otherwise(pl.lit("")).alias("lang"))
-    return sample.join(counts, on="s", how="left").select("doc", "lang")
+    # the most frequent language; the first in name order wins ties; at least three words
+    best = found.group_by("_i").agg(
+        pl.col("lang").sort_by("n", "lang", descending=[True, False]).first(),
+        pl.col("n").max(),
+    )
+    best = best.select("_i", pl.when(pl.col("n") >= 3).then(pl.col("lang")).otherwise(pl.lit("")))
+    return sample.join(best, on="_i", how="left").select("doc", pl.col("lang").fill_null(""))
 
 
 #: Characters at the start of a line that the stopword share is measured on.
@@ -968,7 +990,12 @@ def _stopword_share(nl: pl.DataFrame, uniq: pl.DataFrame, ref: Reference) -> pl.
     if not ref.stopwords or pairs.height == 0:
         return empty
     sample = uniq["text"].gather(pairs["tid"]).str.slice(0, STOPWORD_SAMPLE_CHARS)
-    sub = pairs.with_columns(_padded(pl.lit(sample)).alias("_sw"))
+    # "  " in the padded sample = the sample's spaces = the bytes the padding added, less two
+    sub = pairs.with_columns(_padded(pl.lit(sample)).alias("_sw")).with_columns(
+        (pl.col("_sw").str.len_bytes().cast(pl.Int64) - sample.str.len_bytes().cast(pl.Int64) - 3)
+        .clip(lower_bound=1)
+        .alias("_words")
+    )
     frames = [empty]
     for lang, rx in ref.stopwords.items():
         part = sub.filter(pl.col("lang") == lang)
@@ -977,9 +1004,7 @@ def _stopword_share(nl: pl.DataFrame, uniq: pl.DataFrame, ref: Reference) -> pl.
                 "tid",
                 "lang",
                 pl.col("_sw").str.count_matches(rx).cast(pl.Int64).alias("n_stop"),
-                (pl.col("_sw").str.count_matches("  ", literal=True) - 1)
-                .clip(lower_bound=1)
-                .alias("_words"),
+                "_words",
             )
             frames.append(
                 counted.select(
@@ -998,15 +1023,22 @@ def _furniture_matches(res: pl.DataFrame, ref: Reference) -> pl.DataFrame:
     t = pl.col("text")
     nw = pl.col("n_words")
     out = res.select("tid")
-    groups = {c for rxs in ref.furniture_regex.values() for c, _ in rxs if c and c != _LITERALS}
-    needles = sorted({n for g in groups for n in g.split("\x01")})
+    # (needle, group): the required strings of the regexes that need one, and the plain
+    # phrases of each action (group "\x00literal<action>": a line with one is a hit)
+    pairs = {
+        (n, c)
+        for rxs in ref.furniture_regex.values()
+        for c, _ in rxs
+        if c and c != _LITERALS
+        for n in c.split("\x01")
+    }
+    for action, rxs in ref.furniture_regex.items():
+        literal = [rx for c, rx in rxs if c == _LITERALS]
+        pairs |= {(n, _LITERALS + action) for rx in literal for n in rx.split("\n")}
+    needles = sorted({n for n, _ in pairs})
     cands = pl.DataFrame(schema={"tid": pl.UInt32, "_g": pl.String, "text": pl.String})
     if needles:
-        table = pl.DataFrame(
-            [(n, g) for g in sorted(groups) for n in g.split("\x01")],
-            schema={"_n": pl.String, "_g": pl.String},
-            orient="row",
-        )
+        table = pl.DataFrame(sorted(pairs), schema={"_n": pl.String, "_g": pl.String}, orient="row")
         found = (
             res.select(
                 "tid",
@@ -1033,8 +1065,9 @@ def _furniture_matches(res: pl.DataFrame, ref: Reference) -> pl.DataFrame:
             cols.append(_masked(nw <= PREFIX_MAX_WORDS, t, _contains(prefix)))
         for chars, rx in ref.furniture_regex[action]:
             if chars == _LITERALS:
-                phrases = rx.split("\n")
-                cols.append(t.str.contains_any(phrases, ascii_case_insensitive=True))
+                sub = by_group.get(_LITERALS + action)
+                if sub is not None and sub.height:
+                    hits[action].append(sub["tid"])
             elif chars:
                 sub = by_group.get(chars)
                 if sub is not None and sub.height:
