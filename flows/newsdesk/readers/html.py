@@ -457,6 +457,9 @@ def _needs_full_cascade(
     return _may_escalate(tree, text)
 
 
+_COUNT_ELEMENTS = XPath("count(.//*)")
+
+
 def _may_escalate(tree: HtmlElement, text: str) -> bool:
     """trafilatura's recall escalation could have run: a text under ``ESCALATION_MAX_LENGTH``
     and under ``ESCALATION_PAGE_SHARE`` of the page's text (``html2txt``). The full cascade
@@ -469,7 +472,7 @@ def _may_escalate(tree: HtmlElement, text: str) -> bool:
     body = tree.find("body")
     root = body if body is not None else tree
     bound = len(root.text_content()) - sum(len(e.text or "") for e in root.iter("script", "style"))
-    bound += 2 * sum(1 for _ in root.iter())
+    bound += 2 * (int(_COUNT_ELEMENTS(root)) + 1)
     if n >= ESCALATION_PAGE_SHARE * bound:
         return False
     return n < ESCALATION_PAGE_SHARE * len(html2txt(tree))
