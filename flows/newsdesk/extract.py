@@ -1750,12 +1750,35 @@ def _published(out: pl.DataFrame) -> pl.Series:
 
 def _text_fields(
     docs: pl.DataFrame, ref: Reference, site_lines: pl.DataFrame | None = None
-) -> pl.DataFrame:
-    """docs (doc, raw_text, fetched_at) → per-doc extracted fields and the ``publisher``."""
+) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """docs (doc, raw_text, fetched_at) → (docs with the ``publisher``, labelled lines,
+    (doc, n_dropped), distinct-text frame): the input of ``_collect_fields``."""
     lines = _lines(docs, "raw_text")
     f, dropped, shapes, publishers = _classify(lines, ref, site_lines)
     docs = docs.join(publishers, on="doc", how="left", maintain_order="left")
-    return _collect_fields(docs, f, dropped, shapes, ref)
+    return docs, f, dropped, shapes
+
+
+def _body_fields(bodies: list[pl.DataFrame], ref: Reference) -> pl.DataFrame:
+    """Body lines (doc, idx, text) of text and JSON records → (doc, _body, dateline_src,
+    dateline_place, tail_src): credit markers stripped from each body's edges, paragraphs
+    joined. One pass for both kinds of record (the credit regexes are compiled once)."""
+    lines = pl.concat(
+        [
+            pl.DataFrame(schema={"doc": pl.UInt32, "idx": pl.Int64, "text": pl.String}),
+            *[
+                b.select(pl.col("doc").cast(pl.UInt32), pl.col("idx").cast(pl.Int64), "text")
+                for b in bodies
+            ],
+        ]
+    ).sort("doc", maintain_order=True)
+    body = _strip_credits(lines, ref)
+    return body.group_by("doc", maintain_order=True).agg(
+        pl.col("text").str.join("\n\n").alias("_body"),
+        pl.col("dateline_src").drop_nulls().first(),
+        pl.col("dateline_place").drop_nulls().first(),
+        pl.col("tail_src").drop_nulls().first(),
+    )
 
 
 #: Meta strings of a distinct text (``_line_shapes``) that the per-doc fields read.
@@ -1771,7 +1794,11 @@ def _collect_fields(
     dropped: pl.DataFrame,
     shapes: pl.DataFrame,
     ref: Reference,
+    *,
+    bodies: pl.DataFrame,
 ) -> pl.DataFrame:
+    """Per-doc fields of text dumps; ``bodies`` from ``_body_fields``. The byline is left in
+    ``_author_byline`` for ``_clean_authors``."""
     doc = "doc"
     meta_strings = shapes.filter(
         pl.any_horizontal(
@@ -1780,13 +1807,7 @@ def _collect_fields(
     ).select("tid", *_META_STRINGS)
     lab = pl.col("label")
     live = ~pl.col("after_end")
-    body = _strip_credits(f.filter(lab == "body").select(doc, "idx", "text"), ref)
-    body_agg = body.group_by(doc, maintain_order=True).agg(
-        pl.col("text").str.join("\n\n").alias("body"),
-        pl.col("dateline_src").drop_nulls().first(),
-        pl.col("dateline_place").drop_nulls().first(),
-        pl.col("tail_src").drop_nulls().first(),
-    )
+    body_agg = bodies.rename({"_body": "body"})
     # "31" on one line, "Comments" on the next
     prev_text = pl.col("_prev_text")
     split = (
@@ -1933,10 +1954,7 @@ def _collect_fields(
         .otherwise(bl)
     )
     out = out.with_columns(byline.alias("_author_byline"))
-    out = out.with_columns(
-        _clean_author(out, "_author_byline", ref).alias("author"),
-        _published(out).alias("_published"),
-    )
+    out = out.with_columns(_published(out).alias("_published"))
     by_as_source = _canonical(pl.col("_byline"), ref)
     n = pl.col("_n_lines").fill_null(0)
     nf, nm = pl.col("_n_furn").fill_null(0), pl.col("_n_meta").fill_null(0)
@@ -1962,7 +1980,7 @@ def _collect_fields(
     return out.select(
         doc,
         "title",
-        "author",
+        "_author_byline",
         "body",
         pl.col("view_count").cast(pl.Int64),
         pl.col("_comments")
@@ -1984,8 +2002,9 @@ def _collect_fields(
     )
 
 
-def _structured_fields(docs: pl.DataFrame, ref: Reference) -> pl.DataFrame:
-    """docs (doc, body) of JSON records → body without credit markers, original_source."""
+def _structured_lines(docs: pl.DataFrame, ref: Reference) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """docs (doc, body) of JSON records → (body lines that are no credit line (doc, idx,
+    text), (doc, credit_variant, credit_unknown)): the first found of each doc."""
     lines = _lines(docs, "body").filter(~pl.col("blank"))
     lines = lines.with_columns(pl.int_range(pl.len()).over("doc").alias("idx"))
     # credit lines are short and start like one: the credit regexes see only those lines
@@ -2010,13 +2029,15 @@ def _structured_fields(docs: pl.DataFrame, ref: Reference) -> pl.DataFrame:
             pl.col("credit_unknown").drop_nulls().first(),
         )
     )
-    body = _strip_credits(lines.filter(~is_credit).select("doc", "idx", "text"), ref)
-    body_agg = body.group_by("doc", maintain_order=True).agg(
-        pl.col("text").str.join("\n\n").alias("new_body"),
-        pl.col("dateline_src").drop_nulls().first(),
-        pl.col("dateline_place").drop_nulls().first(),
-        pl.col("tail_src").drop_nulls().first(),
-    )
+    return lines.filter(~is_credit).select("doc", "idx", "text"), credits
+
+
+def _structured_fields(
+    docs: pl.DataFrame, credits: pl.DataFrame, bodies: pl.DataFrame, ref: Reference
+) -> pl.DataFrame:
+    """docs (doc, body) of JSON records → body without credit markers, original_source;
+    the byline is left in ``_byline`` for ``_clean_authors``."""
+    body_agg = bodies.rename({"_body": "new_body"})
     out = docs.join(credits, on="doc", how="left").join(body_agg, on="doc", how="left")
     changed = pl.any_horizontal(
         [
@@ -2035,11 +2056,10 @@ def _structured_fields(docs: pl.DataFrame, ref: Reference) -> pl.DataFrame:
     )
     has_body = pl.col("body").fill_null("").str.strip_chars().str.len_chars() > 0
     out = out.with_columns(byline.alias("_byline"))
-    out = out.with_columns(_clean_author(out, "_byline", ref).alias("_author"))
     return out.select(
         "doc",
         pl.when(changed).then(pl.col("new_body")).otherwise(pl.col("body")).alias("body"),
-        pl.col("_author").alias("author"),
+        "_byline",
         pl.coalesce(
             _canonical(pl.col("dateline_src"), ref),
             _canonical(pl.col("credit_variant"), ref),
@@ -2052,17 +2072,16 @@ def _structured_fields(docs: pl.DataFrame, ref: Reference) -> pl.DataFrame:
     )
 
 
-def _clean_author(frame: pl.DataFrame, byline: str, ref: Reference) -> pl.Series:
-    """A byline without "By" → the author field: no credited outlet, place or role; several
+def _clean_authors(bylines: pl.Series, ref: Reference) -> pl.Series:
+    """Bylines without "By" → the author field: no credited outlet, place or role; several
     authors joined with ", "; a name in capitals ("MARISOL TREJO") in title case. Worked out
-    once per distinct byline."""
-    values = frame.select(pl.col(byline).unique())
-    values = values.with_columns(_clean_bylines(values, byline, ref))
-    return (
-        frame.select(byline)
-        .join(values, on=byline, how="left", maintain_order="left", nulls_equal=True)
-        .get_column("author")
-    )
+    once per distinct byline (of text and JSON records alike)."""
+    frame = bylines.rename("_byline").to_frame()
+    values = frame.select(pl.col("_byline").unique())
+    values = values.with_columns(_clean_bylines(values, "_byline", ref))
+    return frame.join(
+        values, on="_byline", how="left", maintain_order="left", nulls_equal=True
+    ).get_column("author")
 
 
 def _clean_bylines(frame: pl.DataFrame, byline: str, ref: Reference) -> pl.Series:
@@ -2221,12 +2240,30 @@ def extract(records: pl.DataFrame, site_furniture: pl.DataFrame | None = None) -
         "site_raw",
     )
     other = df.filter(~is_text).select("doc", "body", "author")
-    tf = (
+    classified = (
         _text_fields(text_docs, ref, _site_furniture_for(text_docs, site_furniture))
         if text_docs.height
         else None
     )
-    sf = _structured_fields(other, ref) if other.height else None
+    structured = _structured_lines(other, ref) if other.height else None
+    # the body lines of both kinds of record lose their credit markers in one pass, and
+    # their bylines become authors in one pass
+    body_lines = []
+    if classified is not None:
+        body_lines.append(classified[1].filter(pl.col("label") == "body"))
+    if structured is not None:
+        body_lines.append(structured[0])
+    bodies = _body_fields(body_lines, ref)
+    tf = _collect_fields(*classified, ref, bodies=bodies) if classified is not None else None
+    sf = _structured_fields(other, structured[1], bodies, ref) if structured is not None else None
+    bylines = [
+        p.get_column(c) for p, c in ((tf, "_author_byline"), (sf, "_byline")) if p is not None
+    ]
+    authors = _clean_authors(pl.concat(bylines), ref) if bylines else None
+    if tf is not None and authors is not None:
+        tf = tf.with_columns(authors.head(tf.height).alias("author")).drop("_author_byline")
+    if sf is not None and authors is not None:
+        sf = sf.with_columns(authors.tail(sf.height).alias("author")).drop("_byline")
     parts = []
     if tf is not None:
         t = df.filter(is_text).join(tf, on="doc", how="left", suffix="_x")
