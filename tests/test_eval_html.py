@@ -67,6 +67,7 @@ def test_speed_reports_both_and_their_ratio(tmp_path: Path) -> None:
     ratio = figures["newsdesk_pages_per_s"] / figures["trafilatura_pages_per_s"]
     assert figures["speed_ratio"] == pytest.approx(ratio)
     assert figures["speed_ratio_best"] > 0
+    assert figures["speed_ratio_median"] > 0
     assert speed(tmp_path / "none") == {}
 
 
