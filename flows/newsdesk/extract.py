@@ -303,6 +303,10 @@ class Reference:
     stopwords: dict[str, str]  # language → regex counting its stopwords in padded text
     stopword_langs: pl.DataFrame  # (word, lang): every stopword of every language's list
     insert_heads: frozenset[str]  # normalised insert / related headings ("also read", ...)
+    # the same as Series, and the furniture regexes' required strings (see
+    # _furniture_matches), built once: converting them from Python costs on every use
+    lookups: dict[str, pl.Series]
+    furniture_needles: pl.DataFrame  # (_n, _g): needle → group of regexes that needs it
 
 
 def read_reference_csv(path: Path) -> list[dict[str, str]]:
@@ -497,10 +501,20 @@ def load_reference(reference_dir: Path) -> Reference:
     ]
     src_rows = read_reference_csv(reference_dir / "sources.csv")
     source_map = {r["variant"].lower(): r["canonical"] for r in src_rows}
+    regex_groups = {a: _regex_groups(p) for a, p in regexes.items()}
+    exact_acts = {k: act for k, (_, act) in exact.items()}
+    lookups = {
+        "source_variants": pl.Series(list(source_map), dtype=pl.String),
+        "source_canonical": pl.Series(list(source_map.values()), dtype=pl.String),
+        "desk_exact": pl.Series(sorted(desk_exact), dtype=pl.String),
+        "insert_heads": pl.Series(sorted(heads), dtype=pl.String),
+        "exact_phrases": pl.Series(list(exact_acts), dtype=pl.String),
+        "exact_acts": pl.Series(list(exact_acts.values()), dtype=pl.String),
+    }
     return Reference(
         furniture_exact=exact,
         furniture_prefix={a: _prefix_regex(p) for a, p in prefixes.items()},
-        furniture_regex={a: _regex_groups(p) for a, p in regexes.items()},
+        furniture_regex=regex_groups,
         furniture_kinds=tuple(
             (kind, action, "(?i)(?:" + "|".join(f"(?:{p})" for p in pats) + ")")
             for (kind, action), pats in sorted(per_kind.items())
@@ -511,7 +525,26 @@ def load_reference(reference_dir: Path) -> Reference:
         stopwords=_stopword_regexes(reference_dir / "stopwords"),
         stopword_langs=_stopword_langs(reference_dir / "stopwords"),
         insert_heads=frozenset(heads),
+        lookups=lookups,
+        furniture_needles=_needle_table(regex_groups),
     )
+
+
+def _needle_table(regex_groups: dict[str, tuple[tuple[str, str], ...]]) -> pl.DataFrame:
+    """(needle, group) for ``_furniture_matches``: the required strings of the regexes that
+    need one (group: the strings joined), and the plain phrases of each action (group
+    ``_LITERALS + action``: a line with one is a hit)."""
+    pairs = {
+        (n, c)
+        for rxs in regex_groups.values()
+        for c, _ in rxs
+        if c and c != _LITERALS
+        for n in c.split("\x01")
+    }
+    for action, rxs in regex_groups.items():
+        literal = [rx for c, rx in rxs if c == _LITERALS]
+        pairs |= {(n, _LITERALS + action) for rx in literal for n in rx.split("\n")}
+    return pl.DataFrame(sorted(pairs), schema={"_n": pl.String, "_g": pl.String}, orient="row")
 
 
 def read_stopwords(folder: Path) -> dict[str, frozenset[str]]:
@@ -607,7 +640,12 @@ def _canonical(expr: pl.Expr, ref: Reference) -> pl.Expr:
         expr.str.to_lowercase()
         .str.replace_all(r"\s+", " ")
         .str.strip_chars(" .")
-        .replace_strict(ref.source_map, default=None, return_dtype=pl.String)
+        .replace_strict(
+            ref.lookups["source_variants"],
+            ref.lookups["source_canonical"],
+            default=None,
+            return_dtype=pl.String,
+        )
     )
 
 
@@ -814,7 +852,6 @@ def _line_shapes(uniq: pl.DataFrame, ref: Reference, norm_words: int) -> pl.Data
     head; ``mast_nid`` numbers the norms without a leading "the" (``mast_key``)."""
     t = pl.col("text")
     nw = pl.col("n_words")
-    acts = {k: act for k, (_, act) in ref.furniture_exact.items()}
     tail = t.str.slice(-_TAIL_CHARS)
     u = uniq.with_columns(
         # words ≈ spaces + 1 (lines are stripped; a regex count costs 4x more)
@@ -825,7 +862,14 @@ def _line_shapes(uniq: pl.DataFrame, ref: Reference, norm_words: int) -> pl.Data
         t.str.ends_with(":").alias("ends_colon"),
     )
     u = u.with_columns(_masked(nw <= norm_words, t, _norm_line).alias("norm")).with_columns(
-        pl.col("norm").replace_strict(acts, default=None, return_dtype=pl.String).alias("_exact")
+        pl.col("norm")
+        .replace_strict(
+            ref.lookups["exact_phrases"],
+            ref.lookups["exact_acts"],
+            default=None,
+            return_dtype=pl.String,
+        )
+        .alias("_exact")
     )
     # lines no exact furniture phrase explains: furniture regexes and meta shapes
     res = u.filter(pl.col("_exact").is_null() & (nw <= REGEX_MAX_WORDS)).select(
@@ -841,11 +885,14 @@ def _line_shapes(uniq: pl.DataFrame, ref: Reference, norm_words: int) -> pl.Data
             for name, act in flags.items()
         ],
         (pl.col("_exact") == "drop").fill_null(False).alias("_drop"),
-        pl.col("norm").is_in(list(ref.insert_heads)).fill_null(False).alias("insert_head"),
-        (pl.col("norm").is_in(list(ref.desk_exact)) | pl.col("desk"))
+        pl.col("norm")
+        .is_in(ref.lookups["insert_heads"].implode())
+        .fill_null(False)
+        .alias("insert_head"),
+        (pl.col("norm").is_in(ref.lookups["desk_exact"].implode()) | pl.col("desk"))
         .fill_null(False)
         .alias("desk"),
-        pl.when((nw <= 5) & pl.col("norm").is_in(list(ref.source_map)))
+        pl.when((nw <= 5) & pl.col("norm").is_in(ref.lookups["source_variants"].implode()))
         .then(pl.col("norm"))
         .alias("bare_variant"),
         *[pl.col(c).fill_null(False) for c in _META_FLAGS],
@@ -855,7 +902,7 @@ def _line_shapes(uniq: pl.DataFrame, ref: Reference, norm_words: int) -> pl.Data
     by_ok = pl.col("by_name").is_not_null() & (
         ~pl.col("by_weak")
         | pl.col("by_name").str.replace(_BYLINE_CUT, "").str.contains(_NAME_PART)
-        | _norm_line(pl.col("by_name")).is_in(list(ref.desk_exact))
+        | _norm_line(pl.col("by_name")).is_in(ref.lookups["desk_exact"].implode())
     )
     is_by = (
         (by_ok & (nw <= 12) & ~(pl.col("ends_period") & (nw > 6)))
@@ -1023,22 +1070,10 @@ def _furniture_matches(res: pl.DataFrame, ref: Reference) -> pl.DataFrame:
     t = pl.col("text")
     nw = pl.col("n_words")
     out = res.select("tid")
-    # (needle, group): the required strings of the regexes that need one, and the plain
-    # phrases of each action (group "\x00literal<action>": a line with one is a hit)
-    pairs = {
-        (n, c)
-        for rxs in ref.furniture_regex.values()
-        for c, _ in rxs
-        if c and c != _LITERALS
-        for n in c.split("\x01")
-    }
-    for action, rxs in ref.furniture_regex.items():
-        literal = [rx for c, rx in rxs if c == _LITERALS]
-        pairs |= {(n, _LITERALS + action) for rx in literal for n in rx.split("\n")}
-    needles = sorted({n for n, _ in pairs})
+    table = ref.furniture_needles
+    needles = table["_n"].unique().sort().to_list()
     cands = pl.DataFrame(schema={"tid": pl.UInt32, "_g": pl.String, "text": pl.String})
     if needles:
-        table = pl.DataFrame(sorted(pairs), schema={"_n": pl.String, "_g": pl.String}, orient="row")
         found = (
             res.select(
                 "tid",
@@ -1713,36 +1748,33 @@ def _resolve_relative(rel: pl.Expr, fetched_at: pl.Expr) -> pl.Expr:
 def _published(out: pl.DataFrame) -> pl.Series:
     """The publish date per doc: the first publication date line, else a relative time, else
     an update date, else a relative update time; each rewritten so that the normalise stage
-    can read it. Each candidate is only worked out for the docs that still need it."""
-    frame = out.select(
-        pl.int_range(pl.len()).alias("_row"), "_date1", "_rel1", "_date2", "_rel2", "fetched_at"
+    can read it. Worked out once per distinct date (and once per distinct relative time and
+    fetch time): many pages of a batch share their dates."""
+    frame = out.select("_date1", "_rel1", "_date2", "_rel2", "fetched_at")
+    dates = (
+        pl.concat([frame.select(pl.col(c).alias("_v")) for c in ("_date1", "_date2")])
+        .drop_nulls()
+        .unique()
     )
-    steps = (
-        ("_date1", lambda c: _readable_date(pl.col(c))),
-        ("_rel1", lambda c: _resolve_relative(pl.col(c), pl.col("fetched_at"))),
-        ("_date2", lambda c: _readable_date(pl.col(c))),
-        ("_rel2", lambda c: _resolve_relative(pl.col(c), pl.col("fetched_at"))),
+    dates = dates.with_columns(_readable_date(pl.col("_v")).alias("_p"))
+    rels = (
+        pl.concat([frame.select(pl.col(c).alias("_v"), "fetched_at") for c in ("_rel1", "_rel2")])
+        .filter(pl.col("_v").is_not_null())
+        .unique()
     )
-    found: list[pl.DataFrame] = []
-    todo = frame
-    for column, make in steps:
-        part = todo.filter(pl.col(column).is_not_null())
-        if part.height:
-            # worked out once per distinct value (many pages of a batch share their dates)
-            keys = [column] if column.startswith("_date") else [column, "fetched_at"]
-            values = part.select(keys).unique()
-            values = values.with_columns(make(column).alias("_published"))
-            got = part.join(values, on=keys, how="left", nulls_equal=True).select(
-                "_row", "_published"
-            )
-            found.append(got.filter(pl.col("_published").is_not_null()))
-            todo = todo.join(found[-1], on="_row", how="anti")
-    result = frame.select("_row")
-    if found:
-        result = result.join(pl.concat(found), on="_row", how="left")
-    else:
-        result = result.with_columns(pl.lit(None, pl.String).alias("_published"))
-    return result.sort("_row")["_published"]
+    rels = rels.with_columns(_resolve_relative(pl.col("_v"), pl.col("fetched_at")).alias("_p"))
+    for column, values in (("_date1", dates), ("_rel1", rels), ("_date2", dates), ("_rel2", rels)):
+        keys = [column] if column.startswith("_date") else [column, "fetched_at"]
+        frame = frame.join(
+            values.rename({"_v": column, "_p": f"{column}_p"}),
+            on=keys,
+            how="left",
+            maintain_order="left",
+            nulls_equal=True,
+        )
+    return frame.select(
+        pl.coalesce("_date1_p", "_rel1_p", "_date2_p", "_rel2_p").alias("_published")
+    ).to_series()
 
 
 # --------------------------------------------------------------------------- per-doc fields
@@ -2123,7 +2155,9 @@ def _clean_bylines(frame: pl.DataFrame, byline: str, ref: Reference) -> pl.Serie
 
 def _is_desk(author: pl.Expr, ref: Reference) -> pl.Expr:
     norm = author.str.to_lowercase().str.replace_all(r"\s+", " ").str.strip_chars(_STRIP)
-    desk = norm.is_in(list(ref.desk_exact)) | norm.is_in(list(ref.source_map))
+    desk = norm.is_in(ref.lookups["desk_exact"].implode()) | norm.is_in(
+        ref.lookups["source_variants"].implode()
+    )
     if ref.desk_regex:
         desk = desk | author.str.contains(ref.desk_regex)
     return desk.fill_null(False)
