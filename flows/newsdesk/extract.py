@@ -706,6 +706,13 @@ def _contains(pattern: str) -> Callable[[pl.Expr], pl.Expr]:
     return op
 
 
+def _replace(pattern: str) -> Callable[[pl.Expr], pl.Expr]:
+    def op(text: pl.Expr) -> pl.Expr:
+        return text.str.replace(pattern, "")
+
+    return op
+
+
 def _padded(text: pl.Expr) -> pl.Expr:
     """ " a  b  c ": every word between two spaces of its own, for the stopword regexes."""
     return pl.concat_str(pl.lit(" "), text.str.replace_all(" ", "  ", literal=True), pl.lit(" "))
@@ -945,8 +952,12 @@ def _line_shapes(uniq: pl.DataFrame, ref: Reference, norm_words: int) -> pl.Data
     u = u.with_columns(
         (n_caps.cast(pl.Float64) / nw.cast(pl.Float64) >= 0.5).fill_null(False).alias("capitalised")
     )
-    # the publisher a copyright line names ("© 2025 The Harbour Post. All rights reserved.")
-    cues = t.str.contains_any(["©", "(c)", "copyright"], ascii_case_insensitive=True)
+    # the publisher a copyright line names ("© 2025 The Harbour Post. All rights reserved."):
+    # lines are stripped and hold no line break, so the regex can only match one that starts
+    # with the cue; the cue is looked for in the first characters only
+    cues = t.str.slice(0, len("copyright")).str.contains_any(
+        ["©", "(c)", "copyright"], ascii_case_insensitive=True
+    )
     u = u.with_columns(_masked(cues, t, _publisher).alias("publisher")).with_columns(
         pl.col("publisher").is_not_null().alias("_copyright")
     )
@@ -1619,18 +1630,16 @@ def _strip_edge_credits(body: pl.DataFrame, ref: Reference) -> pl.DataFrame:
         .then(_place(pl.col("_dl").struct.field("1")))
         .otherwise(_place(pl.col("_pl").struct.field("1")))
         .alias("dateline_place"),
+        # the regexes only run on the lines that hold what they remove (see _masked)
         pl.when(pl.col("dateline_src").is_not_null())
-        .then(t.str.replace(DATELINE_RE, ""))
+        .then(_masked(pl.col("dateline_src").is_not_null(), t, _replace(DATELINE_RE)))
         .otherwise(pl.coalesce(pl.col("_pl").struct.field("2"), t))
         .alias("text"),
     )
     stripped: pl.Expr = pl.lit(None, pl.String)
     for i, p in reversed(list(enumerate(CREDIT_TAIL_RES))):
-        stripped = (
-            pl.when(pl.col(f"_tail{i}").is_not_null())
-            .then(t.str.replace(p, ""))
-            .otherwise(stripped)
-        )
+        has = pl.col(f"_tail{i}").is_not_null()
+        stripped = pl.when(has).then(_masked(has, t, _replace(p))).otherwise(stripped)
     body = body.with_columns(pl.coalesce(stripped, t).str.strip_chars().alias("_text"))
     return body.select("_row", "_text", "dateline_src", "dateline_place", "tail_src")
 
@@ -1844,11 +1853,8 @@ def _collect_fields(
     prev_text = pl.col("_prev_text")
     split = (
         f.select(doc, "n_words", "text", _near(pl.col("text"), 1).alias("_prev_text"))
-        .filter(
-            (pl.col("n_words") == 1)
-            & (prev_text.str.len_chars() < 12)
-            & pl.col("text").str.contains(_COMMENT_WORD_LINE)
-        )
+        .filter((pl.col("n_words") == 1) & (prev_text.str.len_chars() < 12))
+        .filter(pl.col("text").str.contains(_COMMENT_WORD_LINE))
         .select(doc, prev_text.str.extract(r"^(\d[\d,.]*)$", 1).alias("_split_comments"))
     )
     counts = (
