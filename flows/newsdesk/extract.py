@@ -1481,9 +1481,17 @@ def _pull_quotes(f: pl.DataFrame) -> pl.DataFrame:
     t = pl.col("text")
     nw = pl.col("n_words")
     quoted = t.str.slice(0, 1).is_in(list(_OPEN_QUOTES)) | t.str.slice(-1).is_in(list('"”’»'))
-    cands = f.select(
-        pl.int_range(pl.len(), dtype=pl.Int64).alias("_row"), "doc", "n_words", "n_chars", "text"
-    ).filter((nw >= 5) & (nw <= 30) & quoted)
+    cands = (
+        f.select(
+            pl.int_range(pl.len(), dtype=pl.Int64).alias("_row"),
+            "doc",
+            "n_words",
+            "n_chars",
+            "text",
+        )
+        .filter((nw >= 5) & (nw <= 30))
+        .filter(quoted)
+    )
     if cands.height == 0:
         return f.with_columns(pl.lit(False).alias("pull_quote"))
     # the lines next to each candidate, by row number (rows are in doc and line order)
@@ -1601,11 +1609,21 @@ def _strip_credits(body: pl.DataFrame, ref: Reference) -> pl.DataFrame:
         _doc_ends().alias("_last"),
     )
     edges = _strip_edge_credits(body.filter(pl.col("_first") | pl.col("_last")), ref)
-    out = body.drop("text", "_first", "_last").join(
-        edges, on="_row", how="left", maintain_order="left"
+    rows = edges["_row"]
+
+    def at_edges(values: pl.Series, base: pl.Series) -> pl.Series:
+        return base.clone().scatter(rows, values)
+
+    nothing = pl.Series([None] * body.height, dtype=pl.String)
+    out = body.select(
+        pl.exclude("text", "_first", "_last", "_row"),
+        at_edges(edges["_text"], body["text"]).alias("text"),
+        *[
+            at_edges(edges[c], nothing).alias(c)
+            for c in ("dateline_src", "dateline_place", "tail_src")
+        ],
     )
-    out = out.with_columns(pl.coalesce("_text", body["text"]).alias("text"))
-    return out.filter(pl.col("text").str.len_chars() > 0).drop("_row", "_text")
+    return out.filter(pl.col("text").str.len_chars() > 0)
 
 
 def _strip_edge_credits(body: pl.DataFrame, ref: Reference) -> pl.DataFrame:
