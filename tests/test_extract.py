@@ -917,6 +917,67 @@ def test_stopwords_of_the_page_language() -> None:
     assert ex.filter(pl.col("text") == tags)["label"].item() == "furniture"
 
 
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(
+        st.lists(
+            st.sampled_from(
+                [
+                    "the",
+                    "The",
+                    "THE",
+                    "und",
+                    "Über",
+                    "über",
+                    "très",
+                    "Très",
+                    "het",
+                    "de",
+                    "la",
+                    "il",
+                    "e",
+                    "que",
+                    "of",
+                    "cat",
+                    "Haus",
+                    "maison",
+                    "the,",
+                    "und.",
+                    "  ",
+                    "è",
+                    "È",
+                ]
+            ),
+            min_size=8,
+            max_size=40,
+        ).map(" ".join),
+        min_size=1,
+        max_size=6,
+    )
+)
+def test_page_language_from_one_pass_equals_one_count_per_language(texts: list[str]) -> None:
+    """The page language found with the all-languages regex (its words mapped to their lists)
+    is the one that counting each language's regex separately picks (ties: first by name)."""
+    from newsdesk.extract import _doc_language, _padded, _reference  # noqa: PLC0415
+
+    ref = _reference()
+    nl = pl.DataFrame(
+        {"doc": list(range(len(texts))), "text": texts, "n_words": [8] * len(texts)},
+        schema={"doc": pl.UInt32, "text": pl.String, "n_words": pl.Int64},
+    )
+    got = dict(_doc_language(nl, ref).iter_rows())
+    langs = [k for k in ref.stopwords if k]
+    for doc, text in enumerate(texts):
+        sample = pl.Series([text[:300]]).to_frame("s")
+        counts = {
+            lang: sample.select(_padded(pl.col("s")).str.count_matches(ref.stopwords[lang])).item()
+            for lang in langs
+        }
+        best = max(counts.values())
+        want = next(lang for lang in langs if counts[lang] == best) if best >= 3 else ""
+        assert got[doc] == want, (text, counts)
+
+
 def test_stopword_lists_are_data() -> None:
     from newsdesk.extract import read_stopwords  # noqa: PLC0415
 

@@ -19,7 +19,14 @@ is split by what it depends on:
   running sums and look-aheads (``_near``, ``_doc_cum_sum``, ``_last_before``,
   ``_first_after``, ``_within_next``) and batch-wide run ids, not window functions per doc;
 - per-doc fields (dates, bylines, credits) are cleaned once per distinct value, and credit
-  markers are only looked for on each body's first and last lines.
+  markers are only looked for on each body's first and last lines; text and JSON records
+  share those passes.
+
+Regexes cost their compilation on every call: Polars keeps only 32 compiled regexes per
+thread and a call uses about 110, so each is compiled anew (some take milliseconds: Unicode
+classes, bounded repeats). A regex is therefore used once per call where it can be (one pass
+for both kinds of record, one stopword regex for the page language), and a regex that only
+rewrites some lines runs on those lines alone (``_masked``).
 
 The steps:
 
