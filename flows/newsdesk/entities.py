@@ -874,18 +874,38 @@ def _segments(spans: pl.DataFrame, ref: EntityReference) -> pl.DataFrame:
     one = _single_segments(body.filter(pl.col("_ntok") == 1), ref).with_columns(
         pl.col("run").alias("text"), pl.col("_f").alias("key")
     )
-    multi = body.filter(pl.col("_ntok") > 1)
-    many = _multi_segments(multi, ref).join(
-        multi.select("_sid", pl.col("start").alias("_ss"), "run", "_f", "left", "right", *_CONTEXT),
-        on="_sid",
+    # names recur ("Prime Minister Keir Starmer"): a span's segments depend only on its words,
+    # whether it opens a sentence and whether an organisation word follows, so they are found
+    # once per distinct such key and joined back to every span that has it
+    key = ["run", "_f", "_last", "sent_start", "_org_after"]
+    multi = body.filter(pl.col("_ntok") > 1).with_columns(
+        # "the Georgian Dream party": an organisation's name, nationality word and all
+        pl.col("right").str.contains(ref.org_after_re).alias("_org_after")
     )
-    offset = pl.col("start") - pl.col("_ss")
-    length = pl.col("end") - pl.col("start")
-    many = many.with_columns(
+    distinct = multi.select(key).unique(maintain_order=True).with_row_index("_key")
+    rel = _multi_segments(distinct, ref)
+    offset = pl.col("_o")
+    length = pl.col("_e") - pl.col("_o")
+    rel = rel.join(distinct.select("_key", "run", "_f"), on="_key", maintain_order="left").select(
+        pl.exclude("run", "_f"),
         pl.col("run").str.slice(offset, length).alias("text"),
         pl.col("_f").str.slice(offset, length).alias("key"),
-        pl.concat_str(pl.col("left"), pl.col("run").str.slice(0, offset)).alias("left"),
-        pl.concat_str(pl.col("run").str.slice(offset + length), pl.col("right")).alias("right"),
+        pl.col("run").str.slice(0, offset).alias("_pre"),
+        pl.col("run").str.slice(offset + length).alias("_post"),
+    )
+    many = (
+        multi.select(
+            "_sid", "_doc", "start", "left", "right", *_CONTEXT, "run", "_f", "_last", "_org_after"
+        )
+        .join(distinct, on=key, maintain_order="left")
+        .drop("run", "_f", "_last", "_org_after")
+        .join(rel, on="_key", maintain_order="left_right")
+        .with_columns(
+            (pl.col("start") + pl.col("_o")).alias("start"),
+            (pl.col("start") + pl.col("_e")).alias("end"),
+            pl.concat_str(pl.col("left"), pl.col("_pre")).alias("left"),
+            pl.concat_str(pl.col("_post"), pl.col("right")).alias("right"),
+        )
     )
     cols = [c for c in one.columns if c not in ("run", "_f")]
     return pl.concat([one.select(cols), many.select(cols)]).with_row_index("_seg")
@@ -945,18 +965,16 @@ def _single_segments(spans: pl.DataFrame, ref: EntityReference) -> pl.DataFrame:
 
 
 def _multi_segments(spans: pl.DataFrame, ref: EntityReference) -> pl.DataFrame:
-    """Segments of spans of several words, word by word."""
+    """Segments of distinct spans of several words (``_key``, run, _f, _last, sent_start,
+    _org_after), word by word: _o, _e are a segment's offsets in its span."""
     w = ref.words
     lens = pl.col("tok").list.eval(pl.element().str.len_chars().cast(pl.Int64) + 1)
     toks = (
         spans.select(
-            "_sid",
-            "_doc",
-            "start",
+            pl.col("_key").alias("_sid"),
             "sent_start",
             "_last",
-            # "the Georgian Dream party": an organisation's name, nationality word and all
-            pl.col("right").str.contains(ref.org_after_re).alias("_org_after"),
+            "_org_after",
             pl.col("run").str.contains(_HEADLINE_WORDS).alias("_headline"),
             pl.col("_f").str.split(" ").alias("tok"),
         )
@@ -1070,11 +1088,11 @@ def _multi_segments(spans: pl.DataFrame, ref: EntityReference) -> pl.DataFrame:
     ).with_columns(pl.int_range(pl.len()).alias("_r"))
     seg = pl.col("_seg")
     first_cols = [
-        "_sid", "_doc", "start", "_toff", "_r", "k", "nt", "tok", "_after_title", "_given",
+        "_sid", "_toff", "_r", "k", "nt", "tok", "_after_title", "_given",
         "_common", "_evpre", *flags, *(f + "_cs" for f in flags),
     ]  # fmt: skip
     last_cols = [
-        "start", "_cs", "_r", "k", "tok", "_common", "_demonym", "_orgw", "_locw", "_event",
+        "_cs", "_r", "k", "tok", "_common", "_demonym", "_orgw", "_locw", "_event",
         *(f + "_cs" for f in flags),
     ]  # fmt: skip
     firsts = toks.filter((seg != seg.shift(1)).fill_null(True)).select(first_cols)
@@ -1082,10 +1100,9 @@ def _multi_segments(spans: pl.DataFrame, ref: EntityReference) -> pl.DataFrame:
         pl.col(c).alias("L" + c) for c in last_cols
     )
     segs = pl.concat([firsts, lasts], how="horizontal").select(
-        "_sid",
-        "_doc",
-        (pl.col("start") + pl.col("_toff")).alias("start"),
-        (pl.col("Lstart") + pl.col("L_cs") - 1).alias("end"),
+        pl.col("_sid").alias("_key"),
+        pl.col("_toff").alias("_o"),
+        (pl.col("L_cs") - 1).alias("_e"),
         (pl.col("L_r") - pl.col("_r") + 1).cast(pl.UInt32).alias("n"),
         pl.col("k").alias("k0"),
         pl.col("Lk").alias("k1"),
