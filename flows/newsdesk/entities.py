@@ -766,25 +766,32 @@ _EXT = r"^(['’]s(?-u:\b)| \d{1,4}(?-u:\b))"
 
 
 def _ac(frame: pl.DataFrame, patterns: pl.Series, *, ci: bool = False) -> pl.DataFrame:
-    """Aho-Corasick over ``_hf`` (folded text, spaced and padded here): adds _hs, _he, _pat
-    where [_hs, _he) is the match inside the text (the padding excluded)."""
+    """Aho-Corasick over ``_hf`` (folded text, spaced and padded here): adds _pat, _hs, _he
+    where [_hs, _he) is the match inside the text (the padding excluded). Each distinct text is
+    searched once (names repeat) and its matches joined back to the rows that hold it."""
     padded = pl.col("_padded")
-    found = frame.with_columns(_padded(_spaced(pl.col("_hf"))).alias("_padded")).with_columns(
-        padded.str.find_many(patterns, overlapping=True, ascii_case_insensitive=ci).alias("_s"),
-        padded.str.extract_many(patterns, overlapping=True, ascii_case_insensitive=ci).alias(
-            "_pat"
-        ),
+    found = (
+        frame.select(pl.col("_hf").unique(maintain_order=True))
+        .with_columns(_padded(_spaced(pl.col("_hf"))).alias("_padded"))
+        .with_columns(
+            padded.str.find_many(patterns, overlapping=True, ascii_case_insensitive=ci).alias("_s"),
+            padded.str.extract_many(patterns, overlapping=True, ascii_case_insensitive=ci).alias(
+                "_pat"
+            ),
+        )
     )
     start = pl.col("_s").cast(pl.Int64)
-    return (
+    hits = (
         found.explode(["_s", "_pat"])
         .drop_nulls("_s")
-        .with_columns(
+        .select(
+            "_hf",
+            "_pat",
             start.alias("_hs"),
             (start + pl.col("_pat").str.len_bytes().cast(pl.Int64) - 2).alias("_he"),
         )
-        .drop("_s", "_padded")
     )
+    return frame.join(hits, on="_hf", maintain_order="left_right")
 
 
 def _gazetteer(spans: pl.DataFrame, chains: pl.DataFrame, ref: EntityReference) -> pl.DataFrame:
@@ -1208,6 +1215,56 @@ def _apply_rules(frame: pl.DataFrame, rules: list[tuple[pl.Expr, str | None, int
     )
 
 
+#: Context flags of a segment, by its left / right context (see ``_context_flags``).
+_LEFT_FLAGS = (
+    "_mbefore", "_role_before", "_org_before", "_loc_before_strong", "_loc_before",
+    "_speech_before",
+)  # fmt: skip
+_RIGHT_FLAGS = (
+    "_mafter", "_role_after", "_set_scores", "_dated", "_loc_after", "_person_after",
+    "_org_after", "_who", "_says_it",
+)  # fmt: skip
+
+
+def _value_flags(frame: pl.DataFrame, column: str, flags: dict[str, pl.Expr]) -> pl.DataFrame:
+    """Adds ``flags``, computed once per distinct value of ``column``: contexts repeat ("
+    said.", ", a spokesman"), so a few regexes over the distinct values and one join cost less
+    than the regexes over every row."""
+    distinct = frame.select(pl.col(column).unique()).with_columns(
+        expr.alias(name) for name, expr in flags.items()
+    )
+    return _join_columns(frame, distinct, [column])
+
+
+def _context_flags(segs: pl.DataFrame, ref: EntityReference) -> pl.DataFrame:
+    """Adds the context regexes' results the typing rules use (``_LEFT_FLAGS``,
+    ``_RIGHT_FLAGS``)."""
+    left = pl.col("left")
+    low = left.str.to_lowercase()
+    right = pl.col("right")
+    by_left = {
+        "_mbefore": left.str.contains(_MATCH_BEFORE),
+        "_role_before": left.str.contains(ref.role_before_re),
+        "_org_before": low.str.contains(ref.org_before_re),
+        "_loc_before_strong": low.str.contains(ref.loc_before_strong_re),
+        "_loc_before": low.str.contains(ref.loc_before_re),
+        "_speech_before": low.str.contains(ref.speech_before_re),
+    }
+    by_right = {
+        "_mafter": right.str.contains(_MATCH_AFTER),
+        "_role_after": right.str.contains(ref.role_after_re),
+        "_set_scores": right.str.contains(_SET_SCORES),
+        "_dated": right.str.contains(r"^,?\s+\d{4}-\d\d-\d\d"),
+        "_loc_after": right.str.contains(ref.loc_after_re),
+        "_person_after": right.str.contains(ref.person_after_re),
+        "_org_after": right.str.contains(ref.org_after_re),
+        "_who": right.str.contains(r"^, who(?-u:\b)"),
+        "_says_it": right.str.contains(r"^ (?:said|says) (?:it|its)(?-u:\b)|^,? which(?-u:\b)"),
+    }
+    assert tuple(by_left) == _LEFT_FLAGS and tuple(by_right) == _RIGHT_FLAGS
+    return _value_flags(_value_flags(segs, "left", by_left), "right", by_right)
+
+
 def _type_segments(
     segs: pl.DataFrame, gaz: pl.DataFrame, docs: pl.DataFrame, ref: EntityReference
 ) -> pl.DataFrame:
@@ -1267,18 +1324,16 @@ def _type_segments(
         .drop("_exact", "_ctry", "_eloc")
     )
     # sports articles: club names ("Norwich City") and towns in results lines are clubs
-    # a team's result next to a name ("Karpat beat", "drew 0-0 at Arouca"), once
-    segs = segs.with_columns(
-        pl.col("right").str.contains(_MATCH_AFTER).alias("_mafter"),
-        pl.col("left").str.contains(_MATCH_BEFORE).alias("_mbefore"),
-    )
+    # the context regexes, once: a team's result next to a name ("Karpat beat", "drew 0-0 at
+    # Arouca"), and the typing rules' cues
+    segs = _context_flags(segs, ref)
     club_docs = (
         segs.select(
             "_doc",
             (
                 pl.col("last").is_in(w["club_suffix"])
                 | pl.col("results")
-                | (pl.col("gaz_loc") & pl.col("right").str.contains(ref.role_after_re))
+                | (pl.col("gaz_loc") & pl.col("_role_after"))
                 | pl.col("_mafter")
                 | pl.col("_mbefore")
             ).alias("_club"),
@@ -1302,14 +1357,10 @@ def _type_segments(
     segs = segs.filter(~decided)
     # lower-case context and first word, once (eager frames share no work between rules)
     segs = segs.with_columns(
-        pl.col("left").str.to_lowercase().alias("_lleft"),
         pl.col("first").str.to_lowercase().alias("_lfirst"),
     )
     n = pl.col("n")
     multi = n >= 2
-    raw_left = pl.col("left")
-    left = pl.col("_lleft")
-    right = pl.col("right")
     at_left, at_right = pl.col("at_left"), pl.col("at_right")
     first, last = pl.col("first"), pl.col("last")
     acronym = (n == 1) & first.str.contains(r"^[A-Z][A-Z&0-9]{1,5}$")
@@ -1334,7 +1385,7 @@ def _type_segments(
                 # a player's full name may open a sentence ("Aryna Sabalenka beat"); tennis sets
                 # ("beat X 6-2 6-1") are players' results
                 & ((pl.col("_mafter") & (n == 1)) | pl.col("_mbefore"))
-                & ~right.str.contains(_SET_SCORES),
+                & ~pl.col("_set_scores"),
                 "ORG",
                 _MEDIUM,
             ),
@@ -1343,9 +1394,7 @@ def _type_segments(
             (pl.col("kw_of") & multi, "ORG", _STRONG),
             ((n == 1) & first.is_in(w["institution"]), "ORG", _STRONG),
             (
-                (pl.col("title_before") | raw_left.str.contains(ref.role_before_re))
-                & ~single_common
-                & ~acronym,
+                (pl.col("title_before") | pl.col("_role_before")) & ~single_common & ~acronym,
                 "PERSON",
                 _STRONG,
             ),
@@ -1355,25 +1404,25 @@ def _type_segments(
             (last.is_in(w["club_suffix"]) & multi & pl.col("sporty"), "ORG", _STRONG),
             # "Lima 2025-03-14" (an upper-case "LIMA, Peru" is handled with the headlines)
             (
-                pl.col("dateline") & at_left & right.str.contains(r"^,?\s+\d{4}-\d\d-\d\d"),
+                pl.col("dateline") & at_left & pl.col("_dated"),
                 "LOC",
                 _STRONG,
             ),
-            (left.str.contains(ref.org_before_re), "ORG", _STRONG),
+            (pl.col("_org_before"), "ORG", _STRONG),
             (
-                left.str.contains(ref.loc_before_strong_re)
-                | right.str.contains(ref.loc_after_re)
+                pl.col("_loc_before_strong")
+                | pl.col("_loc_after")
                 | (at_right & pl.col("next_loc")),
                 "LOC",
                 _STRONG,
             ),
-            (right.str.contains(ref.person_after_re), "PERSON", _STRONG),
+            (pl.col("_person_after"), "PERSON", _STRONG),
             # "the ruling Georgian Dream party", "the Pacto Historico coalition"
-            (at_right & right.str.contains(ref.org_after_re), "ORG", _STRONG),
-            (multi & right.str.contains(r"^, who(?-u:\b)"), "PERSON", _MEDIUM),
-            (right.str.contains(ref.role_after_re) & ~lone_opener, "ORG", _MEDIUM),
+            (at_right & pl.col("_org_after"), "ORG", _STRONG),
+            (multi & pl.col("_who"), "PERSON", _MEDIUM),
+            (pl.col("_role_after") & ~lone_opener, "ORG", _MEDIUM),
             (
-                right.str.contains(r"^ (?:said|says) (?:it|its)(?-u:\b)|^,? which(?-u:\b)"),
+                pl.col("_says_it"),
                 "ORG",
                 _MEDIUM,
             ),
@@ -1385,8 +1434,8 @@ def _type_segments(
                 _MEDIUM,
             ),
             (multi & at_right & pl.col("next_paren_loc"), "PERSON", _MEDIUM),
-            ((n == 1) & left.str.contains(ref.loc_before_re) & ~single_common, "LOC", _WEAK),
-            (multi & left.str.contains(ref.speech_before_re), "PERSON", _WEAK),
+            ((n == 1) & pl.col("_loc_before") & ~single_common, "LOC", _WEAK),
+            (multi & pl.col("_speech_before"), "PERSON", _WEAK),
             (acronym, "ORG", _WEAK),
             # a brand's inner capital ("PhonePe", "BlackRock"); not "McLaren", "DeSantis"
             (
@@ -1426,7 +1475,7 @@ def _type_segments(
         pl.lit(_NONE, dtype=pl.Int32).alias("strength"),
         pl.lit(False).alias("club"),
     )
-    segs = segs.drop("_lleft", "_lfirst", "_mafter", "_mbefore")
+    segs = segs.drop("_lfirst", *_LEFT_FLAGS, *_RIGHT_FLAGS)
     segs = pl.concat([segs, known.select(segs.columns)])
     return _coordinated(segs, gaz)
 
