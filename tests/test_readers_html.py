@@ -10,6 +10,9 @@ import polars as pl
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from lxml import etree
+from trafilatura import bare_extraction
+from trafilatura.baseline import html2txt
 from trafilatura.utils import load_html
 
 from newsdesk import schema
@@ -279,9 +282,9 @@ def test_full_cascade_only_where_the_comparison_could_change_the_text(
     calls: list[bool] = []
     bare = html._bare
 
-    def spy(tree: object, *, tables: bool, fast: bool) -> object:
+    def spy(tree: object, *, tables: bool, fast: bool, **kw: object) -> object:
         calls.append(fast)
-        return bare(tree, tables=tables, fast=fast)  # type: ignore[arg-type]
+        return bare(tree, tables=tables, fast=fast, **kw)  # type: ignore[arg-type]
 
     monkeypatch.setattr(html, "_bare", spy)
     records, _ = read(page())
@@ -423,9 +426,9 @@ def test_component_page_with_a_teaser_needs_one_trafilatura_run(
     calls: list[bool] = []
     bare = html._bare
 
-    def spy(tree: object, *, tables: bool, fast: bool) -> object:
+    def spy(tree: object, *, tables: bool, fast: bool, **kw: object) -> object:
         calls.append(fast)
-        return bare(tree, tables=tables, fast=fast)  # type: ignore[arg-type]
+        return bare(tree, tables=tables, fast=fast, **kw)  # type: ignore[arg-type]
 
     monkeypatch.setattr(html, "_bare", spy)
     assert html._trafilatura_text(tree, None, tables=True) == full
@@ -447,3 +450,81 @@ def test_paragraph_run_chars_counts_a_parent_or_grandparent() -> None:
     tree = load_html(f"<html><body><div>{split}</div><p>Too short.</p></body></html>")
     assert html.paragraph_run_chars(tree) == sum(len(p) for p in PARAS)
     assert html.paragraph_run_chars(load_html("<html><body><p>Short.</p></body></html>")) == 0
+
+
+COMMENTS = (
+    '<div class="comments-area" id="comments"><h3>3 Comments</h3><ol class="comment-list">'
+    + "".join(
+        f'<li class="comment"><div class="comment-author">Reader {i}</div><p>I think the'
+        f" council should listen to what residents said about it, point {i}.</p></li>"
+        for i in range(3)
+    )
+    + "</ol></div>"
+)
+FORUM_LD = (
+    '<script type="application/ld+json">{"@context": "https://schema.org",'
+    ' "@type": "DiscussionForumPosting", "headline": "Economy"}</script>'
+)
+INFINITE = (
+    '<div class="infinite-scroll"><article><h2>Next: another story</h2><p>'
+    + "A follow-up article that the page appends below the first one. " * 6
+    + "</p></article></div>"
+)
+MIRROR_PAGES = {
+    "plain": page(),
+    "short": page(paras=PARAS[:1], tail=""),
+    "comments": page().replace("</main>", COMMENTS + "</main>"),
+    "comments-in-body": page(body_top=COMMENTS),
+    "disqus": page().replace("</main>", '<div id="disqus_thread"><p>Comments</p></div></main>'),
+    "social-id": page(body_top='<div id="social-bar"><p>Share this on Facebook</p></div>'),
+    "forum": page(head=FORUM_LD).replace("</main>", COMMENTS + "</main>"),
+    "forum-short": page(head=FORUM_LD, paras=PARAS[:1]).replace("</main>", COMMENTS + "</main>"),
+    "infinite-scroll": page().replace("</main>", INFINITE + "</main>"),
+    "mvp": page(body_top=INFINITE.replace('class="infinite-scroll"', 'id="mvp-post-add-box"')),
+    "elementor": page(body_top='<div class="elementor-share-buttons"><p>Share</p></div>'),
+    "div-paragraphs": page().replace("<p>", "<div>").replace("</p>", "</div>"),
+    "wordy-menu": page(paras=PARAS[:2]).replace(
+        "</nav>",
+        "<ul>"
+        + "".join(f"<li><a href='/{i}'>{PARAS[i % 4]}</a></li>" for i in range(12))
+        + "</ul></nav>",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(MIRROR_PAGES))
+@pytest.mark.parametrize(("tables", "fast"), [(True, True), (True, False), (False, True)])
+def test_own_extraction_is_trafilaturas_bare_extraction(
+    name: str, tables: bool, fast: bool
+) -> None:
+
+    tree = load_html(MIRROR_PAGES[name])
+    options = html._extractor(tables=tables, fast=fast)
+    theirs = bare_extraction(tree, options=options)
+    ours = html._extraction(tree, options, html._Page(tree))
+    assert (ours is None) == (theirs is None)
+    if ours is not None and theirs is not None:
+        assert ours.text == theirs.text
+        assert etree.tostring(ours.body) == etree.tostring(theirs.body)
+
+
+def test_page_marks_what_trafilaturas_comment_and_raw_tree_xpaths_need() -> None:
+    marks = {n: html._Page(load_html(d)) for n, d in MIRROR_PAGES.items()}
+    assert not marks["plain"].comments
+    assert not marks["plain"].raw_prune
+    for name in ("comments", "disqus", "social-id", "forum"):
+        assert marks[name].comments, name
+    for name in ("infinite-scroll", "mvp", "elementor"):
+        assert marks[name].raw_prune, name
+    # "social" in a class is no comment marker (only an id starting with it)
+    assert not html._Page(load_html(page(body_top='<div class="social"><p>x</p></div>'))).comments
+
+
+def test_escalation_measure_is_html2txt() -> None:
+
+    for doc in MIRROR_PAGES.values():
+        tree = load_html(doc)
+        measure = html._Page(tree)
+        share = html.ESCALATION_PAGE_SHARE * len(html2txt(tree))
+        for n in (0, 50, 200, 400, 800, 1600):
+            assert measure.covers_little(n) == (n < share)

@@ -26,7 +26,11 @@ path removes them and sets ``original_source``. Paragraphs are joined with a bla
 Speed (issue #8: as fast as trafilatura alone, per core): the page is parsed once, the
 metadata pass reads that tree, htmldate runs only for a page without a date in its markup,
 and the fast extractor plus the clean-up cost less than trafilatura's full cascade
-(``uv run newsdesk eval html`` prints the ratio).
+(``uv run newsdesk eval html`` prints the ratio). trafilatura's extraction itself runs as
+``_extraction``, its ``bare_extraction`` step by step without the steps that a look at the
+page's class and id attributes shows to change nothing (comment capture, the raw-tree
+prune and its tree copy) and with the page-text measure of its recall escalation computed
+only when a cheap bound cannot decide (``_Page``): on most pages that was a sixth of its time.
 """
 
 from __future__ import annotations
@@ -36,22 +40,40 @@ import importlib
 import json
 import re
 from collections.abc import Iterator
+from contextlib import suppress
+from copy import copy
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 from htmldate import find_date
-from lxml.etree import XPath
+from lxml.etree import XPath, strip_tags
 from lxml.html import HtmlElement
 from trafilatura import bare_extraction
-from trafilatura.baseline import html2txt
-from trafilatura.core import ESCALATION_MAX_LENGTH, ESCALATION_PAGE_SHARE
-from trafilatura.external import SANITIZED_XPATH
+from trafilatura.baseline import baseline, html2txt
+from trafilatura.core import (
+    ESCALATION_ACCEPT_RATIO,
+    ESCALATION_JUSTEXT_RATIO,
+    ESCALATION_MAX_LENGTH,
+    ESCALATION_PAGE_SHARE,
+    _forum_thread_page,
+    _recall_retry,
+)
+from trafilatura.external import SANITIZED_XPATH, compare_extraction, justext_rescue
+from trafilatura.htmlprocessing import convert_tags, prune_unwanted_nodes, tree_cleaning
+from trafilatura.main_extractor import _elem_text, extract_comments, extract_content
 from trafilatura.metadata import extract_author, extract_sitename, extract_title
 from trafilatura.settings import Extractor
 from trafilatura.utils import load_html
+from trafilatura.xml import xmltotxt
+from trafilatura.xpaths import (
+    RAW_TREE_PRUNE_XPATH,
+    REMOVE_COMMENTS_AND_LISTS_XPATH,
+    REMOVE_COMMENTS_XPATH,
+)
 
 from newsdesk.readers.base import (
     DecodeError,
@@ -332,10 +354,14 @@ def _main_text(
     """The article text before clean-up: trafilatura, else JSON-LD, else the <p> run.
     ``teasers=False``: the page has no teaser blocks (see ``_without_teaser_lines``)."""
     chars = paragraph_run_chars(tree)
-    text = _trafilatura_text(tree, url, tables=True, teasers=teasers, run=chars)
+    page = _Page(tree)
+    text = _trafilatura_text(tree, url, tables=True, teasers=teasers, run=chars, page=page)
     if text and _LAYOUT_TABLE.search(text):
         # a page laid out in a <table>: trafilatura renders it as one markdown row
-        text = _trafilatura_text(tree, url, tables=False, teasers=teasers, run=chars) or text
+        text = (
+            _trafilatura_text(tree, url, tables=False, teasers=teasers, run=chars, page=page)
+            or text
+        )
     candidates: list[tuple[str, str]] = []
     if text and text.strip():
         if _words(text) >= MIN_BODY_WORDS:
@@ -400,6 +426,7 @@ def _trafilatura_text(
     tables: bool,
     teasers: bool = True,
     run: int | None = None,
+    page: _Page | None = None,
 ) -> str | None:
     """trafilatura's body text of the (pruned) tree.
 
@@ -408,17 +435,22 @@ def _trafilatura_text(
     alone first (``fast``: a quarter less time); the full cascade runs only where the
     comparison could change the outcome (``_needs_full_cascade``); straight away on a page
     without sentence-like ``<p>`` paragraphs. ``teasers=False``: the page has no teaser
-    blocks (see ``_without_teaser_lines``); ``run``: ``paragraph_run_chars(tree)``."""
+    blocks (see ``_without_teaser_lines``); ``run``: ``paragraph_run_chars(tree)``; ``page``:
+    ``_Page(tree)``, shared by the calls on one page."""
     if run is None:
         run = paragraph_run_chars(tree)
+    if page is None:
+        page = _Page(tree)
     if run == 0:
-        return _doc_text(_bare(tree, tables=tables, fast=False))
-    text = _doc_text(doc := _bare(tree, tables=tables, fast=True))
+        return _doc_text(_bare(tree, tables=tables, fast=False, page=page))
+    text = _doc_text(doc := _bare(tree, tables=tables, fast=True, page=page))
     blocks = _teaser_blocks(tree) if teasers and text else []
     if blocks and text:
         text = _without_teaser_lines(tree, blocks, text)
-    if _needs_full_cascade(tree, doc, text, tables=tables, teaser_blocks=blocks, run=run):
-        text = _doc_text(_bare(tree, tables=tables, fast=False))
+    if _needs_full_cascade(
+        tree, doc, text, tables=tables, teaser_blocks=blocks, run=run, page=page
+    ):
+        text = _doc_text(_bare(tree, tables=tables, fast=False, page=page))
     return text
 
 
@@ -430,6 +462,7 @@ def _needs_full_cascade(
     tables: bool,
     teaser_blocks: list[HtmlElement] | None = None,
     run: int | None = None,
+    page: _Page | None = None,
 ) -> bool:
     """Whether trafilatura's full cascade could give another text than its main extractor
     alone: jusText is tried on short texts and texts with figures, asides, navs or forms
@@ -454,28 +487,68 @@ def _needs_full_cascade(
     # is on unfamiliar ground, where its recall retry can take in the whole page
     if run == 0 or run > RUN_LONGER * len(text):
         return True
-    return _may_escalate(tree, text)
+    return _may_escalate(tree, text, page)
 
 
 _COUNT_ELEMENTS = XPath("count(.//*)")
+_CLASSES = XPath("//@class", smart_strings=False)
+_IDS = XPath("//@id", smart_strings=False)
 
 
-def _may_escalate(tree: HtmlElement, text: str) -> bool:
+class _Page:
+    """What trafilatura would look for on one (pruned) tree, found once for all its runs:
+
+    - ``comments``: a class or id that one of its comment-section XPaths could match (they
+      all need "omment", "comol", "disqus" or an id starting with "social"); without one,
+      comment capture and the comment prunes find nothing and are skipped;
+    - ``raw_prune``: a class or id its raw-tree prune (``RAW_TREE_PRUNE_XPATH``: infinite
+      scroll, "mvp-post-add", Elementor share buttons) could match; without one the tree
+      is left as it is and not copied first;
+    - ``covers_little(n)``: its recall escalation's test, ``n`` under
+      ``ESCALATION_PAGE_SHARE`` of the page's text (``html2txt``, which copies and cleans
+      the page: it runs once, and only when an upper bound of its length, the body's text
+      outside scripts and styles plus two spaces per element, cannot decide)."""
+
+    def __init__(self, tree: HtmlElement) -> None:
+        self.tree = tree
+        classes = "\x00".join(_CLASSES(tree))
+        ids = "\x00".join(_IDS(tree))
+        self.comments = (
+            any(w in classes or w in ids for w in ("omment", "comol", "disqus"))
+            or "\x00social" in "\x00" + ids
+        )
+        self.raw_prune = (
+            "infinite" in classes
+            or "infinite" in ids
+            or "mvp-post-add" in classes
+            or "mvp-post-add" in ids
+            or "elementor-share-buttons" in classes
+        )
+        self._bound: int | None = None
+        self._length: int | None = None
+
+    def covers_little(self, n: int) -> bool:
+        """``n < ESCALATION_PAGE_SHARE * len(html2txt(tree))``."""
+        if self._bound is None:
+            body = self.tree.find(".//body")
+            root = body if body is not None else self.tree
+            scripts = sum(len(e.text or "") for e in root.iter("script", "style"))
+            self._bound = len(root.text_content()) - scripts + 2 * (int(_COUNT_ELEMENTS(root)) + 1)
+        if n >= ESCALATION_PAGE_SHARE * self._bound:
+            return False
+        if self._length is None:
+            self._length = len(html2txt(self.tree))
+        return n < ESCALATION_PAGE_SHARE * self._length
+
+
+def _may_escalate(tree: HtmlElement, text: str, page: _Page | None = None) -> bool:
     """trafilatura's recall escalation could have run: a text under ``ESCALATION_MAX_LENGTH``
-    and under ``ESCALATION_PAGE_SHARE`` of the page's text (``html2txt``). The full cascade
-    adds a jusText candidate there. ``html2txt`` copies and cleans the page, so it runs only
-    when an upper bound of its length (the body's text outside scripts and styles, plus two
-    spaces per element) cannot rule the escalation out."""
+    and under ``ESCALATION_PAGE_SHARE`` of the page's text (``_Page.covers_little``). The
+    full cascade adds a jusText candidate there."""
     n = len(text)
     if n >= ESCALATION_MAX_LENGTH:
         return False
-    body = tree.find("body")
-    root = body if body is not None else tree
-    bound = len(root.text_content()) - sum(len(e.text or "") for e in root.iter("script", "style"))
-    bound += 2 * (int(_COUNT_ELEMENTS(root)) + 1)
-    if n >= ESCALATION_PAGE_SHARE * bound:
-        return False
-    return n < ESCALATION_PAGE_SHARE * len(html2txt(tree))
+    return (page or _Page(tree)).covers_little(n)
 
 
 def _has_teaser_text(blocks: list[HtmlElement], text: str) -> bool:
@@ -531,11 +604,125 @@ def paragraph_run_chars(tree: HtmlElement) -> int:
     return max(per_node.values(), default=0)
 
 
-def _bare(tree: HtmlElement, *, tables: bool, fast: bool) -> Any:
+#: ``_extraction`` repeats this trafilatura's ``bare_extraction``; another runs its own.
+MIRRORED_TRAFILATURA = "2.3.1"
+_MIRRORS = version("trafilatura") == MIRRORED_TRAFILATURA
+
+
+def _bare(tree: HtmlElement, *, tables: bool, fast: bool, page: _Page | None = None) -> Any:
+    """trafilatura's extraction of the tree (an object with ``text`` and ``body``) or None."""
+    options = _extractor(tables=tables, fast=fast)
     try:
-        return bare_extraction(tree, options=_extractor(tables=tables, fast=fast))
+        if _MIRRORS:
+            return _extraction(tree, options, page or _Page(tree))
+        return bare_extraction(tree, options=options)
     except Exception:  # trafilatura raises from deep inside lxml on odd markup
         return None
+
+
+@dataclass
+class _Extraction:
+    text: str
+    body: Any
+
+
+def _extraction(tree: HtmlElement, options: Extractor, page: _Page) -> _Extraction | None:
+    """``bare_extraction(tree, options=options)`` of trafilatura 2.3.1 (``core.py``:
+    ``bare_extraction`` and ``trafilatura_sequence``) for our options (Python output, no
+    metadata, language or duplicate checks, comments on, balanced focus, no URL), step by
+    step, leaving out what ``page`` shows to change nothing: the tree copy and raw-tree prune
+    (no class or id it could match; nothing else in the sequence changes the tree it is
+    given), comment capture and comment prunes (no comment-section class or id), the copy of
+    the cleaned tree kept for readability (fast mode, not a forum), ``html2txt`` for the
+    escalation test (``_Page.covers_little``) and the comments' text. Same text and body:
+    ``tests/test_readers_html.py`` compares it with ``bare_extraction``."""
+    is_forum = _forum_thread_page(tree)
+    measure = page
+    if page.raw_prune:
+        tree = prune_unwanted_nodes(copy(tree), RAW_TREE_PRUNE_XPATH)
+        measure = _Page(tree)
+    cleaned = tree_cleaning(copy(tree), options)
+    backup = copy(cleaned) if is_forum or not options.fast else None
+    cleaned = convert_tags(cleaned, options, None)
+    temp_comments, forum_posts = "", None
+    if page.comments:
+        forum_backup = backup if is_forum else None
+        cleaned, temp_comments, forum_posts = _capture_comments(cleaned, forum_backup, options)
+    postbody, temp_text = extract_content(cleaned, options)
+    if not options.fast and backup is not None:
+        postbody, temp_text = compare_extraction(backup, copy(tree), postbody, temp_text, options)
+    if len(temp_text) < options.min_extracted_size and options.focus != "precision":
+        b_body, b_text, b_len = baseline(tree)
+        if b_len > len(temp_text):
+            postbody, temp_text = b_body, b_text
+            forum_posts = None
+    if (
+        options.focus == "balanced"
+        and 0 < len(temp_text) < ESCALATION_MAX_LENGTH
+        and measure.covers_little(len(temp_text))
+    ):
+        esc_tree = tree
+        if page.comments and not is_forum:
+            prune = REMOVE_COMMENTS_AND_LISTS_XPATH if temp_comments else REMOVE_COMMENTS_XPATH
+            esc_tree = prune_unwanted_nodes(copy(tree), prune)
+        found = _recall_escalation(esc_tree, options, len(temp_text))
+        if found is not None:
+            postbody, temp_text = found
+            forum_posts = None
+    if forum_posts is not None:
+        temp_text = _salvage_forum_posts(postbody, forum_posts) or temp_text
+    if options.max_tree_size and len(postbody) > options.max_tree_size:
+        strip_tags(postbody, "hi")
+        if len(postbody) > options.max_tree_size:
+            return None
+    if (
+        len(temp_text) < options.min_output_size
+        and len(temp_comments) < options.min_output_comm_size
+    ):
+        return None
+    return _Extraction(text=xmltotxt(postbody, options.formatting), body=postbody)
+
+
+def _capture_comments(
+    cleaned: HtmlElement, backup: HtmlElement | None, options: Extractor
+) -> tuple[HtmlElement, str, Any]:
+    """trafilatura's comment capture: (the cleaned tree without the comment section, the
+    comments' text, None); on a thread forum (``backup``: a copy of the tree before tag
+    conversion) the posts are content: (the whole tree converted, "", the posts)."""
+    comments_body, temp_comments, cleaned = extract_comments(cleaned, options)
+    if temp_comments and backup is not None:
+        return convert_tags(copy(backup), options, None), "", comments_body
+    return cleaned, temp_comments, None
+
+
+def _salvage_forum_posts(postbody: Any, forum_posts: Any) -> str | None:
+    """trafilatura's thread-forum salvage: captured posts missing from the body appended to
+    it; the body's new text (None when none was missing)."""
+    existing = "\n".join(filter(None, (_elem_text(el) for el in postbody)))
+    salvaged = [el for el in forum_posts if (t := _elem_text(el)) and t not in existing]
+    if not salvaged:
+        return None
+    postbody.extend(salvaged)
+    return " ".join(postbody.itertext()).strip()
+
+
+def _recall_escalation(esc_tree: HtmlElement, options: Extractor, n: int) -> tuple[Any, str] | None:
+    """trafilatura's recall escalation (its ``trafilatura_sequence``, stage 4) for a text of
+    ``n`` characters: the recall retry's or jusText's (body, text) when clearly longer."""
+    r_options = copy(options)
+    r_options.focus = "recall"
+    r_body, r_text = None, ""
+    with suppress(Exception):  # as trafilatura: a failed candidate keeps the text found
+        r_body, r_text = _recall_retry(esc_tree, r_options, None)
+    j_body, j_text = None, ""
+    if not options.fast:
+        with suppress(Exception):
+            j_body, j_text = justext_rescue(copy(esc_tree), options)
+    if len(j_text) > len(r_text) and len(j_text) > ESCALATION_JUSTEXT_RATIO * n:
+        return j_body, j_text
+    if len(r_text) >= options.min_extracted_size and len(r_text) > ESCALATION_ACCEPT_RATIO * n:
+        return r_body, r_text
+    return None
 
 
 def _doc_text(doc: Any) -> str | None:
