@@ -946,6 +946,9 @@ def test_stopwords_of_the_page_language() -> None:
                     "  ",
                     "è",
                     "È",
+                    "ſie",  # long s: the regex folds it to "s"
+                    "IS",
+                    "\u212aann",  # Kelvin sign: folds (and lower-cases) to "k"
                 ]
             ),
             min_size=8,

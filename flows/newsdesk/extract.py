@@ -746,7 +746,14 @@ def _doc_language(nl: pl.DataFrame, ref: Reference) -> pl.DataFrame:
         distinct.select("_i", _padded(pl.col("s")).str.extract_all(ref.stopwords[""]).alias("word"))
         .explode("word")
         .drop_nulls("word")
-        .with_columns(pl.col("word").str.strip_chars(" ").str.to_lowercase())
+        # lower case as the regex's case folding has it ("ſ" folds to "s"; for the letters of
+        # the lists nothing else differs, see tests)
+        .with_columns(
+            pl.col("word")
+            .str.strip_chars(" ")
+            .str.to_lowercase()
+            .str.replace_all("ſ", "s", literal=True)
+        )
         .join(ref.stopword_langs, on="word", how="inner")
         .group_by("_i", "lang")
         .agg(pl.len().alias("n"))
