@@ -601,35 +601,37 @@ def _next_adjacent() -> pl.Expr:
 
 def _flag_runs(runs: pl.DataFrame, ref: EntityReference) -> pl.DataFrame:
     """Adds _f (folded run), _last (its last token), _ntok, end, caps (in an upper-case headline
-    or dateline), and drops one-word runs that can never be a name: stop words ("The", "It")
-    and a sentence's common first word ("Officials") that no alias or connector needs."""
-    runs = _fold_rows(runs, "run", "_f")
+    or dateline) and the word flags ``_merge`` needs (_mhead, _orgw, _thead, _fcommon), and
+    drops one-word runs that can never be a name: stop words ("The", "It") and a sentence's
+    common first word ("Officials") that no alias or connector needs."""
     w = ref.words
-    one_word = ~pl.col("run").str.contains(" ", literal=True)
+    # everything that depends on the run's words alone is computed once per distinct run (a
+    # shard has a few hundred thousand runs of a few thousand names and words) and joined back
+    distinct = _fold_rows(runs.select(pl.col("run").unique()), "run", "_f")
+    f = pl.col("_f")
+    ntok = pl.col("run").str.count_matches(" ") + 1
+    distinct = distinct.with_columns(
+        ntok.alias("_ntok"),
+        pl.col("run").str.len_chars().cast(pl.Int64).alias("_len"),
+        pl.when(ntok == 1).then(f).otherwise(f.str.split(" ").list.last()).alias("_last"),
+        (~pl.col("run").str.contains(_LO)).alias("_upper"),
+        ((ntok == 1) & f.is_in(w["stop"])).alias("_jstop"),
+        (
+            (ntok == 1) & f.str.to_lowercase().is_in(w["common"]) & ~f.is_in(w["single_aliases"])
+        ).alias("_jcommon"),
+        f.str.extract(r"^(\S+)").str.to_lowercase().is_in(w["common"]).alias("_fcommon"),
+    ).with_columns(
+        pl.col("_last").is_in(w["merge_head+org_suffix"]).alias("_mhead"),
+        pl.col("_last").is_in(w["org_suffix"]).alias("_orgw"),
+        pl.col("_last").is_in(w["title_head"]).alias("_thead"),
+    )
+    runs = _join_columns(runs, distinct, ["run"])
     junk = (
-        one_word
-        & (
-            pl.col("_f").is_in(w["stop"])
-            | (
-                pl.col("sent_start")
-                & pl.col("_f").str.to_lowercase().is_in(w["common"])
-                & ~pl.col("_f").is_in(w["single_aliases"])
-            )
-        )
+        (pl.col("_jstop") | (pl.col("sent_start") & pl.col("_jcommon")))
         & ~pl.col("right").is_in(_JOINERS)
         & ~pl.col("right").str.contains(r"^ \d{1,3} ")  # "Sale 15 Bristol 15"
     )
-    runs = runs.filter(~junk)
-    ntok = pl.col("run").str.count_matches(" ") + 1
-    runs = runs.with_columns(
-        ntok.alias("_ntok"),
-        (pl.col("start") + pl.col("run").str.len_chars().cast(pl.Int64)).alias("end"),
-        pl.when(ntok == 1)
-        .then(pl.col("_f"))
-        .otherwise(pl.col("_f").str.split(" ").list.last())
-        .alias("_last"),
-        (~pl.col("run").str.contains(_LO)).alias("_upper"),
-    )
+    runs = runs.filter(~junk).with_columns((pl.col("start") + pl.col("_len")).alias("end"))
     runs = runs.with_columns(_next_adjacent().alias("_adj"))
     same_prev = pl.col("_adj").shift(1).fill_null(False)
     left_clean = ~pl.col("left").str.contains(f"[{_LOWER}\n]")
@@ -649,7 +651,7 @@ def _flag_runs(runs: pl.DataFrame, ref: EntityReference) -> pl.DataFrame:
                 ).fill_null(False)
             ).alias("caps")
         )
-    return runs.drop("_upper", "_lc", "_adj")
+    return runs.drop("_upper", "_lc", "_adj", "_len", "_jstop", "_jcommon")
 
 
 # --- 2. merges -------------------------------------------------------------------------------
@@ -657,23 +659,18 @@ def _flag_runs(runs: pl.DataFrame, ref: EntityReference) -> pl.DataFrame:
 
 def _merge(runs: pl.DataFrame, ref: EntityReference) -> pl.DataFrame:
     """Join runs into spans ("Bank" + " of " + "Japan"). Adds _sid, merged; keeps run columns."""
-    w = ref.words
     conn = pl.col("right")
     same_next = _next_adjacent()
     exact_gap = pl.col("rgap") == conn.str.len_chars().cast(pl.Int64)
-    next_last = pl.col("_last").shift(-1)
-    m_of = conn.is_in(_OF) & pl.col("_last").is_in(w["merge_head+org_suffix"])
+    m_of = conn.is_in(_OF) & pl.col("_mhead")
     m_chain = conn.is_in([" of ", " of the "]) & m_of.shift(1).fill_null(False)
     m_and = conn == " & "
     # "Public Prosecutor's Office", "People's Party" (not "Meloni's Party")
     m_poss = (
         conn.is_in(_POSS)
         & (pl.col("_ntok").shift(-1) == 1)
-        & next_last.is_in(w["org_suffix"])
-        & (
-            pl.col("_f").str.extract(r"^(\S+)").str.to_lowercase().is_in(w["common"])
-            | pl.col("_last").is_in(w["title_head"])
-        )
+        & pl.col("_orgw").shift(-1)
+        & (pl.col("_fcommon") | pl.col("_thead"))
     )
     merge = (
         same_next
@@ -683,12 +680,19 @@ def _merge(runs: pl.DataFrame, ref: EntityReference) -> pl.DataFrame:
         & ~pl.col("caps").shift(-1).fill_null(True)
     )
     runs = runs.with_columns(merge.fill_null(False).alias("_mnext"))
-    runs = runs.with_columns(pl.col("_mnext").shift(1).fill_null(False).alias("_mprev"))
-    runs = runs.with_columns((~pl.col("_mprev")).cum_sum().alias("_sid"))
-    inside = pl.col("_mnext") | pl.col("_mprev")
-    single = runs.filter(~inside).with_columns(pl.lit(False).alias("merged"))
+    mprev = pl.col("_mnext").shift(1).fill_null(False)
+    runs = runs.with_columns(mprev.alias("_mprev"), (~mprev).cum_sum().alias("_sid"))
+    cols = [
+        "_sid", "_doc", "run", "_f", "start", "end", "left", "right", "rgap", "line_start",
+        "sent_start", "caps", "_last", "_ntok",
+    ]  # fmt: skip
+    # a merged span is the row of its first run, with the merged run's columns put in place
+    # (filtering once is cheaper than splitting the rows and merging them back)
+    spans = runs.filter(~pl.col("_mprev")).select(*cols, pl.col("_mnext").alias("merged"))
+    if not spans.get_column("merged").any():
+        return spans
     grouped = (
-        runs.filter(inside)
+        runs.filter(pl.col("_mnext") | pl.col("_mprev"))
         .with_columns(
             pl.concat_str(
                 pl.col("run"), pl.when(pl.col("_mnext")).then(conn).otherwise(pl.lit(""))
@@ -696,30 +700,20 @@ def _merge(runs: pl.DataFrame, ref: EntityReference) -> pl.DataFrame:
         )
         .group_by("_sid", maintain_order=True)
         .agg(
-            pl.col("_doc").first(),
             pl.col("_piece").str.join("").alias("run"),
-            pl.col("start").first(),
             pl.col("end").last(),
-            pl.col("left").first(),
             pl.col("right").last(),
             pl.col("rgap").last(),
-            pl.col("line_start").first(),
-            pl.col("sent_start").first(),
-            pl.col("caps").first(),
             pl.col("_last").last(),
             pl.col("_ntok").sum(),
         )
-        .with_columns(_fold(pl.col("run")).alias("_f"), pl.lit(True).alias("merged"))
+        .with_columns(_fold(pl.col("run")).alias("_f"))
     )
-    cols = [
-        "_sid", "_doc", "run", "_f", "start", "end", "left", "right", "rgap", "line_start",
-        "sent_start", "caps", "_last", "_ntok", "merged",
-    ]  # fmt: skip
-    # both are sorted by _sid: merging them is cheaper than sorting every span again
-    spans = single.select(cols).merge_sorted(grouped.select(cols), key="_sid")
-    # pairs of spans joined by a connector: searched as one for gazetteer names such as
-    # "Bosnia and Herzegovina" or "Bank of England" whose parts are not merged above
-    return spans
+    rows = spans.select(pl.arg_where(pl.col("merged"))).to_series()
+    return spans.with_columns(
+        spans.get_column(c).clone().scatter(rows, grouped.get_column(c))
+        for c in ["run", "_f", "end", "right", "rgap", "_last", "_ntok"]
+    )
 
 
 def _chains(spans: pl.DataFrame) -> pl.DataFrame:
