@@ -796,15 +796,22 @@ def _gazetteer(spans: pl.DataFrame, chains: pl.DataFrame, ref: EntityReference) 
     has_ext = pl.col("right").str.contains(r"^(?:['’]s|\s\d)")
     simple = (pl.col("_ntok") == 1) & ~pl.col("run").str.contains("-", literal=True) & ~has_ext
     # one plain word (most spans): the alias table is joined on the word itself
+    # (once per distinct word; words that are no alias are dropped here)
     word = pl.concat_str(pl.lit(" "), _spaced(pl.col("_f")).str.strip_chars(), pl.lit(" "))
-    exact = body.filter(simple).select(
+    simple_spans = body.filter(simple).select("_sid", "_doc", "start", "run", "_f")
+    words = (
+        simple_spans.select(pl.col("_f").unique(maintain_order=True))
+        .with_columns(word.alias("_pat"))
+        .filter(pl.col("_pat").is_in(ref.patterns))
+    )
+    exact = simple_spans.join(words, on="_f", maintain_order="left").select(
         "_sid",
         "_doc",
         "start",
         pl.col("run").alias("_h"),
         pl.lit(0, dtype=pl.Int64).alias("_hs"),
-        (word.str.len_bytes().cast(pl.Int64) - 2).alias("_he"),
-        word.alias("_pat"),
+        (pl.col("_pat").str.len_bytes().cast(pl.Int64) - 2).alias("_he"),
+        "_pat",
     )
     # several words, hyphens, "Moody's", "FTSE 100": Aho-Corasick over the span (+ what follows)
     rest = body.filter(~simple).with_columns(
@@ -914,22 +921,34 @@ def _segments(spans: pl.DataFrame, ref: EntityReference) -> pl.DataFrame:
 
 def _single_segments(spans: pl.DataFrame, ref: EntityReference) -> pl.DataFrame:
     """One-word spans (most of them): a segment unless the word is a stop word, a nationality
-    word or a sentence's common first word."""
+    word or a sentence's common first word. The word's flags are computed once per distinct
+    word."""
     w = ref.words
     tok = pl.col("_f")
-    low = tok.str.to_lowercase()
-    common = low.is_in(w["common+opener"]) & ~tok.is_in(w["given"])
+    common = tok.str.to_lowercase().is_in(w["common+opener"]) & ~tok.is_in(w["given"])
+    spans = _value_flags(
+        spans,
+        "_f",
+        {
+            "_wbrk": (
+                tok.is_in(w["stop"])
+                | tok.str.extract(r"^([A-Z][a-z]+)-[a-z]+$").is_in(w["stop"]).fill_null(False)
+                | tok.is_in(w["demonym"])
+            ),
+            "_cbrk": common & ~tok.is_in(w["org_prefix+loc_prefix"]),
+            "_ibrk": tok.str.contains(r"^[A-Z]\.$"),
+            "given_first": tok.is_in(w["given"]),
+            "first_common": common,
+            "has_acronym": tok.str.contains(r"^[A-Z][A-Z0-9&]+$"),
+            "last_org": tok.is_in(w["org_suffix"]),
+            "last_loc": tok.is_in(w["loc_suffix"]),
+            "event": tok.is_in(w["event_suffix+event_prefix"]),
+        },
+    )
     brk = (
-        tok.is_in(w["stop"])
-        | tok.str.extract(r"^([A-Z][a-z]+)-[a-z]+$").is_in(w["stop"]).fill_null(False)
-        | tok.is_in(w["demonym"])
-        | (
-            pl.col("sent_start")
-            & common
-            & ~tok.is_in(w["org_prefix+loc_prefix"])
-            & ~pl.col("results")
-        )
-        | (pl.col("sent_start") & tok.str.contains(r"^[A-Z]\.$"))
+        pl.col("_wbrk")
+        | (pl.col("sent_start") & pl.col("_cbrk") & ~pl.col("results"))
+        | (pl.col("sent_start") & pl.col("_ibrk"))
     )
     false = pl.lit(False)
     return spans.filter(~brk).select(
@@ -949,17 +968,17 @@ def _single_segments(spans: pl.DataFrame, ref: EntityReference) -> pl.DataFrame:
         tok.alias("first"),
         tok.alias("last"),
         false.alias("title_before"),
-        tok.is_in(w["given"]).alias("given_first"),
-        common.alias("first_common"),
-        common.alias("last_common"),
+        "given_first",
+        "first_common",
+        pl.col("first_common").alias("last_common"),
         false.alias("last_demonym"),
-        tok.str.contains(r"^[A-Z][A-Z0-9&]+$").alias("has_acronym"),
+        "has_acronym",
         false.alias("kw_org_of"),
         false.alias("kw_loc_of"),
         false.alias("kw_of"),
-        tok.is_in(w["org_suffix"]).alias("last_org"),
-        tok.is_in(w["loc_suffix"]).alias("last_loc"),
-        tok.is_in(w["event_suffix+event_prefix"]).alias("event"),
+        "last_org",
+        "last_loc",
+        "event",
         pl.lit(True).alias("at_left"),
         pl.lit(True).alias("at_right"),
     )
