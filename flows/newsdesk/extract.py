@@ -1844,7 +1844,9 @@ def _body_fields(bodies: list[pl.DataFrame], ref: Reference) -> pl.DataFrame:
                 for b in bodies
             ],
         ]
-    ).sort("doc", maintain_order=True)
+    )
+    if len(bodies) > 1:  # each part is in doc order; together they must be too
+        lines = lines.sort("doc", maintain_order=True)
     body = _strip_credits(lines, ref)
     return body.group_by("doc", maintain_order=True).agg(
         pl.col("text").str.join("\n\n").alias("_body"),
