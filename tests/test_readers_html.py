@@ -13,6 +13,8 @@ from hypothesis import strategies as st
 from lxml import etree
 from trafilatura import bare_extraction
 from trafilatura.baseline import html2txt
+from trafilatura.htmlprocessing import convert_tags, tree_cleaning
+from trafilatura.main_extractor import extract_comments
 from trafilatura.utils import load_html
 
 from newsdesk import schema
@@ -528,3 +530,24 @@ def test_escalation_measure_is_html2txt() -> None:
         share = html.ESCALATION_PAGE_SHARE * len(html2txt(tree))
         for n in (0, 50, 200, 400, 800, 1600):
             assert measure.covers_little(n) == (n < share)
+
+
+@pytest.mark.parametrize("name", sorted(MIRROR_PAGES))
+def test_own_comment_capture_is_trafilaturas(name: str) -> None:
+    options = html._extractor(tables=True, fast=True)
+    trees = [
+        convert_tags(tree_cleaning(load_html(MIRROR_PAGES[name]), options), options)
+        for _ in range(2)
+    ]
+    theirs = extract_comments(trees[0], options)
+    ours = html._extract_comments(trees[1], options)
+    assert ours[1] == theirs[1]
+    assert etree.tostring(ours[0]) == etree.tostring(theirs[0])
+    assert etree.tostring(ours[2]) == etree.tostring(theirs[2])
+
+
+def test_mirrored_trafilatura_is_the_installed_one() -> None:
+    # trafilatura upgraded: check _extraction, _extract_comments and _Page against its
+    # core.py / main_extractor.py / xpaths.py, then bump MIRRORED_TRAFILATURA (until then
+    # the reader runs bare_extraction itself, slower)
+    assert html._MIRRORS
