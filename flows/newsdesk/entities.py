@@ -575,6 +575,7 @@ def _runs(docs: pl.DataFrame, ref: EntityReference) -> pl.DataFrame:
     line_start = left.str.contains(r"\n[ \t\"“‘'(\[]*$") | (
         first & left.str.contains(r"^[\s\"“‘'(\[]*$")
     )
+    # (line_start once, then sent_start from it: eager frames share no work between columns)
     return runs.select(
         "_doc",
         "run",
@@ -583,8 +584,9 @@ def _runs(docs: pl.DataFrame, ref: EntityReference) -> pl.DataFrame:
         "right",
         "rgap",
         line_start.alias("line_start"),
+    ).with_columns(
         (
-            line_start
+            pl.col("line_start")
             | left.str.contains(r"(?:[.!?…:;][\"”’')\]]*\s+[\"“‘'(\[]*|(?:^|\s)[-–—]+\s+|[\"“‘])$")
         ).alias("sent_start"),
     )
@@ -631,27 +633,47 @@ def _flag_runs(runs: pl.DataFrame, ref: EntityReference) -> pl.DataFrame:
         & ~pl.col("right").is_in(_JOINERS)
         & ~pl.col("right").str.contains(r"^ \d{1,3} ")  # "Sale 15 Bristol 15"
     )
-    runs = runs.filter(~junk).with_columns((pl.col("start") + pl.col("_len")).alias("end"))
-    runs = runs.with_columns(_next_adjacent().alias("_adj"))
-    same_prev = pl.col("_adj").shift(1).fill_null(False)
-    left_clean = ~pl.col("left").str.contains(f"[{_LOWER}\n]")
-    right_clean = ~pl.col("right").str.contains(f"^[^\n]*{_LO}")
-    runs = runs.with_columns(
-        (pl.col("_upper") & ((pl.col("_ntok") >= 3) | (pl.col("line_start") & right_clean))).alias(
-            "caps"
-        ),
-        left_clean.alias("_lc"),
+    runs = runs.filter(~junk).with_columns(
+        (pl.col("start") + pl.col("_len")).alias("end"), pl.lit(False).alias("caps")
     )
-    for _ in range(3):  # "SOCCER - LEEDS HOLD CHELSEA": later runs of an upper-case line
-        runs = runs.with_columns(
-            (
-                pl.col("caps")
-                | (
-                    pl.col("_upper") & pl.col("caps").shift(1) & same_prev & pl.col("_lc")
-                ).fill_null(False)
-            ).alias("caps")
+    # upper-case headlines and datelines: only the few all-capital runs are looked at
+    adj_upper = (_next_adjacent() & pl.col("_upper")).shift(1).fill_null(False)
+    upper = (
+        runs.select(
+            pl.int_range(pl.len(), dtype=pl.UInt32).alias("_i"),
+            "_upper",
+            "_ntok",
+            "line_start",
+            "left",
+            "right",
+            adj_upper.alias("_adj_upper"),
         )
-    return runs.drop("_upper", "_lc", "_adj", "_len", "_jstop", "_jcommon")
+        .filter("_upper")
+        .drop("_upper")
+    )
+    if not upper.is_empty():
+        # the previous row is the previous run and all capitals, so it is the previous row here
+        same_prev = pl.col("_adj_upper")
+        left_clean = ~pl.col("left").str.contains(f"[{_LOWER}\n]")
+        right_clean = ~pl.col("right").str.contains(f"^[^\n]*{_LO}")
+        upper = upper.with_columns(
+            ((pl.col("_ntok") >= 3) | (pl.col("line_start") & right_clean)).alias("caps"),
+            left_clean.alias("_lc"),
+        )
+        for _ in range(3):  # "SOCCER - LEEDS HOLD CHELSEA": later runs of an upper-case line
+            upper = upper.with_columns(
+                (
+                    pl.col("caps")
+                    | (pl.col("caps").shift(1) & same_prev & pl.col("_lc")).fill_null(False)
+                ).alias("caps")
+            )
+        caps = (
+            runs.get_column("caps")
+            .clone()
+            .scatter(upper.get_column("_i"), upper.get_column("caps"))
+        )
+        runs = runs.with_columns(caps)
+    return runs.drop("_upper", "_len", "_jstop", "_jcommon")
 
 
 # --- 2. merges -------------------------------------------------------------------------------
@@ -1184,26 +1206,35 @@ _DATELINE_RIGHT = r"^(?:\s*\(|,\s+$|,?\s+\d{4}-\d\d-\d\d)"
 def _span_context(spans: pl.DataFrame, ref: EntityReference) -> pl.DataFrame:
     """Span-level context flags: _sid, results (a team in a results line), dateline, next_loc
     (the next span is a gazetteer place: "Eugene, Oregon"), next_paren_loc ("Ruud (Norway)")."""
-    same_next = _next_adjacent()
-    is_loc = pl.col("_f").is_in(ref.words["loc_forms"])
     right, left = pl.col("right"), pl.col("left")
+    # the right-context regexes once per distinct context
+    spans = _value_flags(
+        spans,
+        "right",
+        {
+            "_score": right.str.contains(r"^ \d{1,3} $"),
+            "_score_eol": right.str.contains(r"^ \d{1,3}[ \t]*(?:\n|$)"),
+            "_dated": right.str.contains(_DATELINE_RIGHT),
+            "_poss": right.str.contains(r"^['’]s"),
+        },
+    )
+    is_loc = pl.col("_f").is_in(ref.words["loc_forms"])
+    spans = spans.with_columns(
+        (_next_adjacent() & is_loc.shift(-1)).fill_null(False).alias("_nloc"),
+    )
+    next_loc = pl.col("_nloc")
     return spans.with_columns(
         (
-            (pl.col("line_start") & right.str.contains(r"^ \d{1,3} $"))
-            | (left.str.contains(r"^ \d{1,3} $") & right.str.contains(r"^ \d{1,3}[ \t]*(?:\n|$)"))
+            (pl.col("line_start") & pl.col("_score"))
+            | (left.str.contains(r"^ \d{1,3} $") & pl.col("_score_eol"))
         ).alias("results"),
-        (pl.col("line_start") & right.str.contains(_DATELINE_RIGHT)).alias("dateline"),
-        (
-            same_next
-            & is_loc.shift(-1)
-            & (right == ", ")
-            & ~pl.col("right").shift(-1).str.contains(r"^['’]s")
-        )
+        (pl.col("line_start") & pl.col("_dated")).alias("dateline"),
+        (next_loc & (right == ", ") & ~pl.col("_poss").shift(-1))
         .fill_null(False)
         .alias("next_loc"),
-        (same_next & is_loc.shift(-1) & (right == " (")).fill_null(False).alias("next_paren_loc"),
-        (same_next & is_loc.shift(-1) & (right == " in ")).fill_null(False).alias("next_in_loc"),
-    )
+        (next_loc & (right == " (")).alias("next_paren_loc"),
+        (next_loc & (right == " in ")).alias("next_in_loc"),
+    ).drop("_score", "_score_eol", "_dated", "_poss", "_nloc")
 
 
 def _join_columns(frame: pl.DataFrame, other: pl.DataFrame, on: list[str]) -> pl.DataFrame:
