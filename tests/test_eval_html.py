@@ -74,9 +74,11 @@ def test_speed_reports_both_and_their_ratio(tmp_path: Path) -> None:
 @pytest.mark.skipif(
     not os.environ.get("NEWSDESK_BENCH_SPEED"), reason="set NEWSDESK_BENCH_SPEED=1 to time"
 )
-def test_speed_matches_trafilatura_alone() -> None:
-    # issue #8: as fast as trafilatura alone on one core (measured 1.04-1.1x on the eval
-    # pages); the floor leaves room for a busy machine
-    figures = speed(FOLDER, repeat=5)
+@pytest.mark.parametrize("folder", [FOLDER, HOLDOUT], ids=["eval", "holdout"])
+def test_speed_beats_trafilatura_alone(folder: Path) -> None:
+    # issue #8: at least as fast as trafilatura alone on one core, with a margin (measured
+    # 1.45-1.6x on the eval pages, 1.3-1.4x on the hold-out, best and median)
+    figures = speed(folder, repeat=5)
     print(figures)
-    assert figures["speed_ratio_best"] >= 0.9
+    assert figures["speed_ratio_best"] >= 1.1
+    assert figures["speed_ratio_median"] >= 1.1
