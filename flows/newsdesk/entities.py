@@ -738,10 +738,10 @@ def _merge(runs: pl.DataFrame, ref: EntityReference) -> pl.DataFrame:
     )
 
 
-def _chains(spans: pl.DataFrame) -> pl.DataFrame:
+def _chains(spans: pl.DataFrame, docs: pl.DataFrame) -> pl.DataFrame:
     """Spans joined by connectors ("Bosnia" " and " "Herzegovina", "Organization" " for "
     "Security" " and " "Co-operation" " in " "Europe"), searched as one text for gazetteer names
-    that span a connector: _sid (of the first), _doc, start, run."""
+    that span a connector: _sid (of the first), _doc, start, _h (the text), _hf (folded)."""
     linked = (
         _next_adjacent()
         & pl.col("right").is_in(_PAIR)
@@ -749,30 +749,19 @@ def _chains(spans: pl.DataFrame) -> pl.DataFrame:
         & ~pl.col("caps")
         & ~pl.col("caps").shift(-1).fill_null(True)
     )
-    flagged = spans.with_columns(linked.alias("_ln")).with_columns(
-        pl.col("_ln").shift(1).fill_null(False).alias("_lp")
+    ln = spans.select(linked.alias("_ln")).to_series()
+    lp = ln.shift(1).fill_null(False).alias("_lp")
+    # a chain's spans are consecutive rows and its connectors the whole gaps between them, so
+    # its text is the body from its first span's start to its last span's end
+    inside = spans.select("_sid", "_doc", "start", "end").with_columns(ln, lp).filter(ln | lp)
+    firsts = inside.filter(~pl.col("_lp")).select("_sid", "_doc", "start")
+    ends = inside.filter(~pl.col("_ln")).get_column("end")
+    body = docs.get_column("body").gather(firsts.get_column("_doc"))
+    chains = firsts.with_columns(
+        body.str.slice(firsts.get_column("start"), ends - firsts.get_column("start")).alias("_h")
     )
-    inside = flagged.filter(pl.col("_ln") | pl.col("_lp"))
-    return (
-        inside.with_columns(
-            (~pl.col("_lp")).cum_sum().alias("_chain"),
-            pl.concat_str(
-                pl.col("run"), pl.when(pl.col("_ln")).then(pl.col("right")).otherwise(pl.lit(""))
-            ).alias("_piece"),
-            pl.concat_str(
-                pl.col("_f"), pl.when(pl.col("_ln")).then(pl.col("right")).otherwise(pl.lit(""))
-            ).alias("_fpiece"),
-        )
-        .group_by("_chain", maintain_order=True)
-        .agg(
-            pl.col("_sid").first(),
-            pl.col("_doc").first(),
-            pl.col("start").first(),
-            pl.col("_piece").str.join("").alias("_h"),
-            pl.col("_fpiece").str.join("").alias("_hf"),
-        )
-        .drop("_chain")
-    )
+    # the connectors are ASCII: the folded text is the text folded
+    return _fold_rows(chains, "_h", "_hf")
 
 
 # --- 3. gazetteer ----------------------------------------------------------------------------
@@ -1947,7 +1936,7 @@ def find_entities(articles: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     if runs.is_empty():
         return empty(ENTITY), empty(ENTITY_MENTION)
     spans = _merge(_flag_runs(runs, ref), ref)
-    gaz = _gazetteer(spans, _chains(spans), ref)
+    gaz = _gazetteer(spans, _chains(spans, docs), ref)
     spans = _span_context(spans, ref)
     segs = _segments(spans, ref)
     segs = _consistent(_type_segments(segs, gaz, docs, ref))
