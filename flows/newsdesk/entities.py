@@ -74,6 +74,7 @@ import csv
 import hashlib
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -609,25 +610,33 @@ def _flag_runs(runs: pl.DataFrame, ref: EntityReference) -> pl.DataFrame:
     w = ref.words
     # everything that depends on the run's words alone is computed once per distinct run (a
     # shard has a few hundred thousand runs of a few thousand names and words) and joined back
-    distinct = _fold_rows(runs.select(pl.col("run").unique()), "run", "_f")
     f = pl.col("_f")
     ntok = pl.col("run").str.count_matches(" ") + 1
-    distinct = distinct.with_columns(
-        ntok.alias("_ntok"),
-        pl.col("run").str.len_chars().cast(pl.Int64).alias("_len"),
-        pl.when(ntok == 1).then(f).otherwise(f.str.split(" ").list.last()).alias("_last"),
-        (~pl.col("run").str.contains(_LO)).alias("_upper"),
-        ((ntok == 1) & f.is_in(w["stop"])).alias("_jstop"),
-        (
-            (ntok == 1) & f.str.to_lowercase().is_in(w["common"]) & ~f.is_in(w["single_aliases"])
-        ).alias("_jcommon"),
-        f.str.extract(r"^(\S+)").str.to_lowercase().is_in(w["common"]).alias("_fcommon"),
-    ).with_columns(
-        pl.col("_last").is_in(w["merge_head+org_suffix"]).alias("_mhead"),
-        pl.col("_last").is_in(w["org_suffix"]).alias("_orgw"),
-        pl.col("_last").is_in(w["title_head"]).alias("_thead"),
-    )
-    runs = _join_distinct(runs, distinct, "run")
+
+    def words(frame: pl.DataFrame) -> pl.DataFrame:
+        return (
+            _fold_rows(frame, "run", "_f")
+            .with_columns(
+                ntok.alias("_ntok"),
+                pl.col("run").str.len_chars().cast(pl.Int64).alias("_len"),
+                pl.when(ntok == 1).then(f).otherwise(f.str.split(" ").list.last()).alias("_last"),
+                (~pl.col("run").str.contains(_LO)).alias("_upper"),
+                ((ntok == 1) & f.is_in(w["stop"])).alias("_jstop"),
+                (
+                    (ntok == 1)
+                    & f.str.to_lowercase().is_in(w["common"])
+                    & ~f.is_in(w["single_aliases"])
+                ).alias("_jcommon"),
+                f.str.extract(r"^(\S+)").str.to_lowercase().is_in(w["common"]).alias("_fcommon"),
+            )
+            .with_columns(
+                pl.col("_last").is_in(w["merge_head+org_suffix"]).alias("_mhead"),
+                pl.col("_last").is_in(w["org_suffix"]).alias("_orgw"),
+                pl.col("_last").is_in(w["title_head"]).alias("_thead"),
+            )
+        )
+
+    runs = _per_value(runs, "run", words)
     junk = (
         (pl.col("_jstop") | (pl.col("sent_start") & pl.col("_jcommon")))
         & ~pl.col("right").is_in(_JOINERS)
@@ -1260,13 +1269,22 @@ _RIGHT_FLAGS = (
 
 
 def _value_flags(frame: pl.DataFrame, column: str, flags: dict[str, pl.Expr]) -> pl.DataFrame:
-    """Adds ``flags``, computed once per distinct value of ``column``: contexts repeat ("
-    said.", ", a spokesman"), so a few regexes over the distinct values and one join cost less
-    than the regexes over every row."""
-    distinct = frame.select(pl.col(column).unique(maintain_order=True)).with_columns(
-        expr.alias(name) for name, expr in flags.items()
-    )
-    return _join_distinct(frame, distinct, column)
+    """Adds ``flags`` (expressions over ``column``), computed once per distinct value of
+    ``column`` (see ``_per_value``)."""
+    exprs = [expr.alias(name) for name, expr in flags.items()]
+    return _per_value(frame, column, lambda f: f.with_columns(exprs))
+
+
+def _per_value(
+    frame: pl.DataFrame, column: str, add: Callable[[pl.DataFrame], pl.DataFrame]
+) -> pl.DataFrame:
+    """``add(frame)``, where ``add`` adds columns that depend on ``column`` alone: names and
+    contexts repeat ("Reuters", " said."), so when the values repeat on average (at least two
+    rows each) ``add`` runs on the distinct values and its columns are joined back."""
+    distinct = frame.select(pl.col(column).unique(maintain_order=True))
+    if 2 * distinct.height > frame.height:
+        return add(frame)
+    return _join_distinct(frame, add(distinct), column)
 
 
 def _join_distinct(frame: pl.DataFrame, distinct: pl.DataFrame, column: str) -> pl.DataFrame:
