@@ -222,3 +222,66 @@ def test_duckdb_memory_is_capped_by_the_setting(tmp_path: Path) -> None:
     assert limit in {"286.1 MiB", "300.0 MB"}  # DuckDB prints it in binary units
     assert temp == str(tmp_path / "wh" / ".duckdb-tmp")
     assert Warehouse(tmp_path / "wh", get_settings().sql_dir).memory_limit == "512MB"
+
+
+def test_dedupe_keys_are_looked_up_for_a_shard_not_all_loaded(tmp_path: Path) -> None:
+    """`seen(matching=...)`: only the loaded articles sharing a URL or a content hash with
+    the shard come back (a run never holds the whole warehouse's keys)."""
+    w = wh(tmp_path)
+    rows = articles(["a", "b", "c"], "f.jsonl", "r1").with_columns(
+        pl.Series("url", ["https://x/a", "https://x/b", None]),
+        pl.Series("content_hash", ["ha", "hb", "hc"]),
+    )
+    w.stage("r1", "articles", rows, "p")
+    w.commit(run_record("r1", 3), [], manifest("f.jsonl", "h1"))
+    shard = pl.DataFrame(
+        {"url": ["https://x/a", None, "https://x/new"], "content_hash": ["h1", "hc", "h2"]}
+    )
+    assert w.seen([], matching=shard)["article_id"].to_list() == ["a", "c"]
+    assert w.seen(["f.jsonl"], matching=shard).is_empty()  # a file being replaced
+    assert w.seen([])["article_id"].to_list() == ["a", "b", "c"]
+
+
+def test_known_signatures_come_back_as_lsh_candidates_of_the_shard(tmp_path: Path) -> None:
+    """`signatures(near=...)` selects in DuckDB the loaded articles that could be near copies
+    of the shard's (and those with the same id): clustering against them gives what
+    clustering against every loaded signature gives."""
+    from newsdesk.syndication import (  # noqa: PLC0415
+        NUM_PERM,
+        SIGNATURE,
+        assign_clusters,
+        min_shared_bands,
+        signatures,
+    )
+
+    from .test_syndication import STORY, edits_of, sample_bodies  # noqa: PLC0415
+
+    others = list(sample_bodies()[:12])
+    bodies = {"k-story": STORY, **{f"k{i}": b for i, b in enumerate(others)}}
+    loaded = articles(list(bodies), "f.jsonl", "r1").with_columns(
+        pl.Series("body", list(bodies.values())), pl.lit("a.com").alias("site")
+    )
+    w = wh(tmp_path)
+    w.stage("r1", "articles", loaded, "p")
+    w.stage(
+        "r1",
+        "article_signatures",
+        assign_clusters(signatures(loaded), schema.empty(SIGNATURE)),
+        "p",
+    )
+    w.commit(run_record("r1", len(bodies)), [], manifest("f.jsonl", "h1"))
+
+    shard = articles(["n-copy", "n-other", "k3"], "g.jsonl", "r2").with_columns(
+        pl.Series("body", [edits_of(STORY)["also_read"], "A short unrelated text.", others[3]]),
+        pl.lit("b.com").alias("site"),
+    )
+    sigs = signatures(shard)
+    near = w.signatures([], near=sigs, min_bands=min_shared_bands(0.7, NUM_PERM))
+    assert {"k-story", "k3"} <= set(near["article_id"]) < set(bodies)
+    every = w.signatures([])
+    assert len(every) == len(bodies)
+    expected = assign_clusters(sigs, every, 0.7)
+    assert assign_clusters(sigs, near, 0.7).equals(expected)
+    assert dict(zip(expected["article_id"], expected["cluster_id"], strict=True))["n-copy"] == (
+        "k-story"
+    )

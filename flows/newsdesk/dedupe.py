@@ -36,9 +36,11 @@ DUPLICATE: dict[str, pl.DataType] = {
 def dedupe(articles: pl.DataFrame, seen: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Split ``articles`` into (new articles, duplicates).
 
-    ``seen`` holds ``SEEN`` rows of every article loaded before: the warehouse's and those
-    of earlier batches of this run (the caller adds a batch's articles once they pass
-    validation, so that a quarantined record never hides a later good copy across batches).
+    ``seen`` holds ``SEEN`` rows of the articles loaded before that could match: the
+    warehouse's that share a URL or content hash with ``articles`` and those of this run's
+    earlier batches (the flow adds a batch's new articles before validation; a later copy of
+    one that validation then quarantines counts as its duplicate, and ``newsdesk requeue``
+    reprocesses both).
     """
     if articles.is_empty():
         return articles, schema.empty(DUPLICATE)

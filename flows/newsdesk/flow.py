@@ -63,7 +63,14 @@ from newsdesk.readers.inventory import (
 )
 from newsdesk.runs import RunSummary, gx_lock, new_run_id
 from newsdesk.settings import Settings, get_settings
-from newsdesk.syndication import SIGNATURE, assign_clusters, signatures
+from newsdesk.syndication import (
+    BANDS,
+    NUM_PERM,
+    SIGNATURE,
+    assign_clusters,
+    min_shared_bands,
+    signatures,
+)
 from newsdesk.topics import classify_topics_and_themes
 from newsdesk.validate import VALIDATION_RESULT, BatchValidation, combine_results, validate_batch
 from newsdesk.version import code_version
@@ -189,16 +196,36 @@ def normalise_task(extracted: pl.DataFrame, run_id: str, version: str) -> pl.Dat
 
 
 @task(name="dedupe_batch", cache_policy=NO_CACHE)
-def dedupe_task(articles: pl.DataFrame, seen: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+def dedupe_task(
+    articles: pl.DataFrame, run_seen: pl.DataFrame, warehouse: Warehouse, replaced: list[str]
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(new articles, duplicates) against the warehouse's articles sharing a key with this
+    shard (looked up, never all loaded) and this run's earlier shards."""
+    seen = pl.concat([warehouse.seen(replaced, matching=articles), run_seen])
     return dedupe(articles, seen)
 
 
 @task(name="cluster_batch", cache_policy=NO_CACHE)
 def cluster_task(
-    articles: pl.DataFrame, known: pl.DataFrame, threshold: float
+    articles: pl.DataFrame,
+    run_known: pl.DataFrame,
+    warehouse: Warehouse,
+    replaced: list[str],
+    threshold: float,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Near-duplicate clusters: (articles with cluster_id and is_syndicated, signatures)."""
-    clustered = assign_clusters(signatures(articles), known, threshold=threshold)
+    """Near-duplicate clusters: (articles with cluster_id and is_syndicated, signatures).
+
+    Known signatures: this run's earlier shards' and the warehouse's LSH candidates for this
+    shard (selected in DuckDB, so a run never holds the warehouse's signatures)."""
+    sigs = signatures(articles)
+    candidates = warehouse.signatures(
+        replaced,
+        near=sigs,
+        min_bands=min_shared_bands(threshold, NUM_PERM),
+        bands=BANDS,
+    )
+    known = pl.concat([candidates, run_known])
+    clustered = assign_clusters(sigs, known, threshold=threshold)
     out = articles.drop("cluster_id").join(
         clustered.select("article_id", "cluster_id", "is_near_copy_of_other_site"),
         on="article_id",
@@ -424,8 +451,8 @@ def _ingest(  # noqa: PLR0917
     logger = get_run_logger()
     queue = deque(plan_shards(plan, settings))
     shards = len(queue)
-    seen = wh.seen(replaced) if queue else schema.empty(SEEN)
-    known = wh.signatures(replaced) if queue else schema.empty(SIGNATURE)
+    seen = schema.empty(SEEN)  # this run's; the warehouse's are looked up per shard
+    known = schema.empty(SIGNATURE)
     site_profile = wh.site_furniture()
     summary = RunSummary(run_id=run_id, status="completed", files_processed=len(plan.to_read))
     reasons: Counter[str] = Counter()
@@ -450,12 +477,12 @@ def _ingest(  # noqa: PLR0917
                 queue.appendleft(Shard(work.files, shard.next_offset))
                 shards += 1
             totals.read(shard)
-            new, dups = dedupe_task(shard.articles, seen)
+            new, dups = dedupe_task(shard.articles, seen, wh, replaced)
             # dedupe keys grow with what this shard may load; validation may still quarantine
             # some of them, in which case a later copy counts as a duplicate of a quarantined
             # record (its duplicate_of names the copy, found in `quarantine`).
             seen = pl.concat([seen, schema.conform(new, SEEN)])
-            new, sigs = cluster_task(new, known, settings.near_duplicate_threshold)
+            new, sigs = cluster_task(new, known, wh, replaced, settings.near_duplicate_threshold)
             known = pl.concat([known, sigs])
             part = f"shard-{i:05d}"
             if shard.site_furniture is not None:

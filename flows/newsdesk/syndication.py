@@ -50,6 +50,10 @@ SIGNATURE: dict[str, pl.DataType] = {
 _BLOCK = 1 << 18
 #: Candidate pairs compared per numpy block in ``assign_clusters``.
 _PAIR_BLOCK = 1 << 18
+#: MinHash values per signature.
+NUM_PERM = 64
+#: LSH bands of a signature (``num_perm / BANDS`` positions each).
+BANDS = 16
 #: Known signatures screened per block, so that a large warehouse's signatures are never
 #: unpacked into arrays all at once (only the near ones are).
 _KNOWN_BLOCK = 1 << 13
@@ -164,7 +168,7 @@ def _minhash(x: U64, per_doc: I64, num_perm: int) -> U32:
     return (out >> np.uint64(32)).astype(np.uint32)
 
 
-def signatures(articles: pl.DataFrame, num_perm: int = 64, shingle: int = 5) -> pl.DataFrame:
+def signatures(articles: pl.DataFrame, num_perm: int = NUM_PERM, shingle: int = 5) -> pl.DataFrame:
     """MinHash signatures of ``articles``' bodies (word ``shingle``-grams, lower-cased).
 
     ``articles`` needs ``article_id``, ``site``, ``published_at`` and ``body``; the result is a
@@ -246,7 +250,7 @@ def _sig_frame(df: pl.DataFrame) -> pl.DataFrame:
 
 
 def assign_clusters(
-    new: pl.DataFrame, known: pl.DataFrame, threshold: float = 0.8, bands: int = 16
+    new: pl.DataFrame, known: pl.DataFrame, threshold: float = 0.8, bands: int = BANDS
 ) -> pl.DataFrame:
     """``new`` with ``cluster_id`` and ``is_near_copy_of_other_site`` set.
 
@@ -353,6 +357,12 @@ def assign_clusters(
 def _needed_matches(threshold: float, k: int) -> int:
     """Equal signature positions (of ``k``) for an estimated Jaccard of at least ``threshold``."""
     return max(1, math.ceil(threshold * k - 1e-9))
+
+
+def min_shared_bands(threshold: float, k: int, bands: int = BANDS) -> int:
+    """LSH bands that two ``k``-value signatures at estimated Jaccard ≥ ``threshold`` share
+    at the least: what a store of known signatures can pre-select candidates by."""
+    return _min_bands(_needed_matches(threshold, k), k, bands)
 
 
 def _min_bands(need: int, k: int, bands: int) -> int:

@@ -328,36 +328,87 @@ class Warehouse:
             ).pl()
         return schema.conform(df, MANIFEST)
 
-    def _loaded_except(self, sql: str, excluding_paths: Sequence[str]) -> pl.DataFrame:
+    def _loaded_except(
+        self, sql: str, excluding_paths: Sequence[str], probe: pl.DataFrame | None = None
+    ) -> pl.DataFrame:
         """Run ``sql`` (which may refer to ``_kept``, the articles not from files being
-        replaced — an archive's members count as the archive) against the warehouse."""
+        replaced — an archive's members count as the archive — and to ``_probe``, the frame
+        ``probe``) against the warehouse."""
         with self.connect() as con:
             _register_paths(con, excluding_paths)
+            if probe is not None:
+                con.register("_probe", probe)
             con.execute(
                 f"create temp view _kept as select * from articles where not ({_OF_REPLACED})"
             )
             return con.sql(sql).pl()
 
-    def seen(self, excluding_paths: Sequence[str]) -> pl.DataFrame:
-        """Dedupe keys of loaded articles, except those of files about to be replaced."""
+    def seen(
+        self, excluding_paths: Sequence[str], matching: pl.DataFrame | None = None
+    ) -> pl.DataFrame:
+        """Dedupe keys of loaded articles, except those of files about to be replaced.
+
+        ``matching`` (articles with ``url`` and ``content_hash``): only the loaded articles
+        sharing a URL or a content hash with them, so a run holds one shard's worth of
+        keys, not the whole warehouse's."""
         if not self.db_path.exists():
             return schema.empty(SEEN)
+        where = ""
+        probe = None
+        if matching is not None:
+            probe = matching.select("url", "content_hash")
+            where = (
+                "where url in (select url from _probe where url is not null)"
+                " or content_hash in (select content_hash from _probe)"
+            )
         df = self._loaded_except(
-            "select article_id, url, site, content_hash from _kept "
+            f"select article_id, url, site, content_hash from _kept {where} "
             "order by run_id, source_path, record_key",
             excluding_paths,
+            probe,
         )
         return schema.conform(df, SEEN)
 
-    def signatures(self, excluding_paths: Sequence[str]) -> pl.DataFrame:
-        """MinHash signatures of loaded articles, except those of files being replaced."""
+    def signatures(
+        self,
+        excluding_paths: Sequence[str],
+        near: pl.DataFrame | None = None,
+        min_bands: int = 1,
+        bands: int = 16,
+    ) -> pl.DataFrame:
+        """MinHash signatures of loaded articles, except those of files being replaced.
+
+        ``near`` (``SIGNATURE`` rows of new articles): only the loaded articles that share at
+        least ``min_bands`` of ``bands`` LSH bands with one of them (the candidates for a
+        near-duplicate), and those with the same ``article_id``. The bands are hashed by
+        DuckDB on both sides, in DuckDB's memory, so a run never holds the warehouse's
+        signatures."""
         if not self.db_path.exists():
             return schema.empty(SIGNATURE)
-        df = self._loaded_except(
-            "select s.* from article_signatures s join _kept using (article_id) "
-            "order by s.article_id",
-            excluding_paths,
-        )
+        if near is None:
+            sql = "select s.* from article_signatures s join _kept using (article_id)"
+            probe = None
+        else:
+            probe = near.select("article_id", "minhash")
+            width = _band_width(near, bands)
+            band = f"hash(b.i, list_slice({{m}}, b.i * {width} + 1, (b.i + 1) * {width}))"
+            sql = f"""
+                with probe_keys as (
+                    select distinct b.i, {band.format(m="p.minhash")} as key
+                    from _probe p, range({bands}) b(i) where p.minhash is not null
+                ), known_keys as (
+                    select s.article_id, b.i, {band.format(m="s.minhash")} as key
+                    from article_signatures s join _kept using (article_id), range({bands}) b(i)
+                    where s.minhash is not null
+                ), candidates as (
+                    select k.article_id from known_keys k join probe_keys q using (i, key)
+                    group by k.article_id having count(*) >= {int(min_bands)}
+                )
+                select s.* from article_signatures s join _kept using (article_id)
+                where s.article_id in (select article_id from candidates)
+                   or s.article_id in (select article_id from _probe)
+            """
+        df = self._loaded_except(f"{sql} order by s.article_id", excluding_paths, probe)
         return schema.conform(df, SIGNATURE)
 
     # ----------------------------------------------------------------- staging
@@ -586,7 +637,18 @@ def _month_of(column: str) -> str:
 _MONTH = _month_of("published_at")
 _MONTH_KEY = re.compile(r"\d{4}-\d{2}|unknown")
 _MONTH_A = _month_of("a.published_at")
+
+
 #: Rows of files being replaced; an archive member's source_path is "archive!/member".
+def _band_width(signatures: pl.DataFrame, bands: int) -> int:
+    """Values per LSH band of ``signatures``' (equal-length) MinHash lists."""
+    lengths = signatures["minhash"].drop_nulls().list.len().unique()
+    k = int(lengths[0]) if len(lengths) else bands
+    if len(lengths) > 1 or k % bands:
+        raise ValueError(f"signatures of {sorted(lengths.to_list())} values for {bands} bands")
+    return k // bands
+
+
 _OF_REPLACED = "split_part(source_path, '!/', 1) in (select * from _replaced)"
 
 
