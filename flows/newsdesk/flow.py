@@ -5,6 +5,8 @@
     plan_inputs ─┬─ prepare_shard  (read_batch → extract_batch → normalise_batch)   parallel
                  ├─ dedupe_batch   (against everything loaded before: sequential)
                  ├─ cluster_batch  (near-duplicate clusters, MinHash: sequential)
+                 │   both look up the warehouse's matching keys / LSH candidates per shard
+                 │   in DuckDB and keep only this run's own in memory
                  ├─ enrich_shard   (entities_batch → topics_batch → validate_batch
                  │                  → stage_batch)                                  parallel
                  └─ commit_run     (one DuckDB transaction; Parquet export after it)
