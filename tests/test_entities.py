@@ -261,6 +261,19 @@ def test_articles_do_not_influence_each_other() -> None:
         assert mine.rows() == alone.drop("article_id").rows()
 
 
+def test_repeated_articles_give_each_the_mentions_it_has_alone() -> None:
+    # a batch whose names and contexts repeat works on their distinct values and joins the
+    # results back (one article alone is worked on row by row): both give the same mentions
+    bodies = [body for body, _ in labelled().values()]
+    n = len(bodies)
+    _, together = run(*bodies, *bodies, *bodies)
+    _, alone = run(*bodies)
+    for k in range(3):
+        mine = together.filter(pl.col("article_id").str.slice(1).cast(pl.Int64) // n == k)
+        assert mine.height > 0
+        assert mine.drop("article_id").rows() == alone.drop("article_id").rows()
+
+
 # --- names the gazetteer does not know ------------------------------------------------------
 # Invented people, companies, clubs and places: only the general rules can find them.
 
