@@ -1143,7 +1143,7 @@ def _shingles(text: str, n: int = 3) -> set[tuple[str, ...]]:
     words = _WORD.findall(text.lower())
     if len(words) < n:
         return {tuple(words)} if words else set()
-    return {tuple(words[i : i + n]) for i in range(len(words) - n + 1)}
+    return set(zip(*(words[i:] for i in range(n)), strict=False))  # each run of n words
 
 
 @dataclass(frozen=True)
@@ -1369,7 +1369,7 @@ def _alternations(regex: dict[str, list[str]], *, anchored: bool) -> dict[str, r
 
 
 def _furniture() -> Furniture:
-    return load_furniture(Path(get_settings().reference_dir))
+    return load_furniture(get_settings().reference_dir)  # the same Path: its hash is cached
 
 
 #: Prefix phrases only count on lines up to this many words (as in the text-dump rules).
@@ -1428,7 +1428,7 @@ def _clean(
     reference_text: str | None,
 ) -> tuple[list[str], str | None]:
     """(paragraphs, the name in a byline line removed from the head of the text)."""
-    paras = [_SPACES.sub(" ", ln).strip() for ln in text.splitlines()]
+    paras = [" ".join(ln.split()) for ln in text.splitlines()]  # _SPACES.sub, stripped
     paras = [p for p in paras if p]
     words = {p: _words(p) for p in paras}  # each paragraph's count, asked in several steps
     paras, byline = _drop_head(paras, title, author, words)
