@@ -395,7 +395,9 @@ _UNCLEAN_BODY = XPath(SANITIZED_XPATH)
 _P_TEXT = XPath(".//p//text()")
 #: Candidates for trafilatura's teaser blocks (``xpaths.TEASER_DISCARD_XPATH``: "teaser"
 #: or "Teaser" in the id or class, any element here; ``translate()`` in XPath is slower).
-_EASER = XPath('//*[contains(@class, "easer") or contains(@id, "easer")]')
+#: (Attributes first, then their elements: twice as fast in libxml2 as a predicate on every
+#: element, the same elements in the same order.)
+_EASER = XPath('//@class[contains(., "easer")]/.. | //@id[contains(., "easer")]/..')
 
 
 def _teaser_blocks(tree: HtmlElement) -> list[HtmlElement]:
@@ -705,9 +707,9 @@ def _capture_comments(
 
 #: Elements that trafilatura's comment-section XPaths (``COMMENTS_XPATH``) can select: each
 #: of their tests needs an id or class holding one of these strings.
-_COMMENT_CANDIDATES = XPath(
-    ".//*[contains(@class, 'omment') or contains(@id, 'omment') or contains(@id, 'comol')"
-    " or contains(@id, 'disqus') or starts-with(@id, 'social')]"
+_COMMENT_CANDIDATES = XPath(  # attributes first (see ``_EASER``)
+    ".//*/@class[contains(., 'omment')]/.. | .//*/@id[contains(., 'omment')"
+    " or contains(., 'comol') or contains(., 'disqus') or starts-with(., 'social')]/.."
 )
 #: ``COMMENTS_XPATH`` asked of one element (``.//*[...]`` → ``self::*[...]``).
 _COMMENTS_SELF = tuple(
@@ -984,11 +986,11 @@ def _absolute(link: str | None, base: str | None) -> str | None:
 
 #: Author names in markup, most explicit first.
 _BYLINE_XPATHS = tuple(
-    XPath(xp)
+    XPath(xp)  # ``.//*[@rel="author"]`` and so on, attributes first (see ``_EASER``)
     for xp in (
-        './/*[@rel="author"]',
-        './/*[@itemprop="author"]//*[@itemprop="name"]',
-        './/*[contains(@class, "author") and contains(@class, "name")]',
+        './/*/@rel[. = "author"]/..',
+        './/*/@itemprop[. = "author"]/..//*/@itemprop[. = "name"]/..',
+        './/*/@class[contains(., "author") and contains(., "name")]/..',
     )
 )
 
