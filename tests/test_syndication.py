@@ -343,6 +343,25 @@ def test_known_signatures_screened_in_blocks_give_the_same_clusters(
     assert assign_clusters(new, known).equals(whole)
 
 
+def test_candidate_pairs_formed_in_blocks_give_the_same_clusters(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Candidate pairs are formed a block of new articles at a time (memory); the block size
+    never changes a cluster."""
+    from newsdesk import syndication  # noqa: PLC0415
+
+    rows = [
+        (f"{name}-{i}", f"s{i % 3}.com", T0 + timedelta(hours=i), body)
+        for i, (name, body) in enumerate(edits_of(STORY).items())
+    ]
+    rows += [(f"b{i}", "o.com", T0, b) for i, b in enumerate(sample_bodies()[:15])]
+    sigs = signatures(frame(rows))
+    whole = assign_clusters(sigs, no_known())
+    assert whole["cluster_id"].n_unique() < len(rows)  # the edits cluster together
+    monkeypatch.setattr(syndication, "_NEW_GROUP_BLOCK", 2)
+    assert assign_clusters(sigs, no_known()).equals(whole)
+
+
 def test_earliest_member_decides_the_flag() -> None:
     later = edits_of(STORY)["changed_sentence"]
     rows = [

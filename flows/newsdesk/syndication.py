@@ -52,6 +52,8 @@ _BLOCK = 1 << 18
 _PAIR_BLOCK = 1 << 18
 #: MinHash values per signature.
 NUM_PERM = 64
+#: New articles' groups whose candidate pairs are formed at once in ``_choose_parents``.
+_NEW_GROUP_BLOCK = 256
 #: LSH bands of a signature (``num_perm / BANDS`` positions each).
 BANDS = 16
 #: Known signatures screened per block, so that a large warehouse's signatures are never
@@ -398,26 +400,36 @@ def _choose_parents(
             "key": _band_keys(uniq, bands).reshape(-1),
         }
     )
-    with_new = keys.filter(pl.Series(np.repeat(has_new, bands)))
     need = _needed_matches(threshold, sig.shape[1])
-    pairs = (
-        with_new.join(keys.rename({"g": "h"}), on="key")
-        .filter(pl.col("g") != pl.col("h"))
-        .group_by("g", "h")
-        .len()
-        .filter(pl.col("len") >= _min_bands(need, sig.shape[1], bands))
-    )
-    g = pairs["g"].to_numpy()
-    h = pairs["h"].to_numpy()
-    same = np.empty(len(g), dtype=np.int64)
-    for lo in range(0, len(g), _PAIR_BLOCK):
-        hi = lo + _PAIR_BLOCK
-        same[lo:hi] = np.count_nonzero(uniq[g[lo:hi]] == uniq[h[lo:hi]], axis=1)
-    ok = same >= need
-    own = np.flatnonzero(has_new)  # a row's own group: its identical copies, all equal
-    g = np.concatenate([g[ok], own])
-    h = np.concatenate([h[ok], own])
-    sim = np.concatenate([same[ok], np.full(len(own), sig.shape[1])])
+    min_bands = _min_bands(need, sig.shape[1], bands)
+    # Candidate pairs (a new group, another group sharing a band), a block of new groups at a
+    # time, keeping only the pairs similar enough: on text with many shared phrases most
+    # groups share some band, and all candidate pairs at once would not fit in memory.
+    new_groups = np.flatnonzero(has_new)
+    found: list[tuple[I64, I64, I64]] = []
+    for start in range(0, len(new_groups), _NEW_GROUP_BLOCK):
+        in_block = np.zeros(n_groups, dtype=bool)
+        in_block[new_groups[start : start + _NEW_GROUP_BLOCK]] = True
+        pairs = (
+            keys.filter(pl.Series(np.repeat(in_block, bands)))
+            .join(keys.rename({"g": "h"}), on="key")
+            .filter(pl.col("g") != pl.col("h"))
+            .group_by("g", "h")
+            .len()
+            .filter(pl.col("len") >= min_bands)
+        )
+        g = pairs["g"].to_numpy()
+        h = pairs["h"].to_numpy()
+        same = np.empty(len(g), dtype=np.int64)
+        for lo in range(0, len(g), _PAIR_BLOCK):
+            hi = lo + _PAIR_BLOCK
+            same[lo:hi] = np.count_nonzero(uniq[g[lo:hi]] == uniq[h[lo:hi]], axis=1)
+        ok = same >= need
+        found.append((g[ok], h[ok], same[ok]))
+    own = new_groups  # a row's own group: its identical copies, all equal
+    g = np.concatenate([*(f[0] for f in found), own])
+    h = np.concatenate([*(f[1] for f in found), own])
+    sim = np.concatenate([*(f[2] for f in found), np.full(len(own), sig.shape[1])])
 
     new_rows = np.flatnonzero(is_new)
     joined = pl.DataFrame({"row": new_rows, "g": group[new_rows]}).join(
