@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import multiprocessing
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -285,3 +286,31 @@ def test_known_signatures_come_back_as_lsh_candidates_of_the_shard(tmp_path: Pat
     assert dict(zip(expected["article_id"], expected["cluster_id"], strict=True))["n-copy"] == (
         "k-story"
     )
+
+
+def _hold_duckdb(
+    db: str, ready: multiprocessing.synchronize.Event, seconds: float
+) -> None:  # another process with the DuckDB file open (an analyst's session)
+    import duckdb  # noqa: PLC0415
+
+    con = duckdb.connect(db)
+    ready.set()
+    time.sleep(seconds)
+    con.close()
+
+
+def test_a_run_waits_while_another_process_holds_the_duckdb_file(tmp_path: Path) -> None:
+    """DuckDB admits one writing process: a run's lookups and commit wait for an analyst's
+    session in another process to let go, instead of failing the run."""
+    w = wh(tmp_path)
+    ctx = multiprocessing.get_context("spawn")
+    ready = ctx.Event()
+    holder = ctx.Process(target=_hold_duckdb, args=(str(w.db_path), ready, 1.5))
+    holder.start()
+    try:
+        assert ready.wait(30)
+        started = time.monotonic()
+        assert w.seen([]).is_empty()  # opened once the other process closed the file
+        assert time.monotonic() - started > 0.5
+    finally:
+        holder.join(30)

@@ -19,6 +19,10 @@ from rich.table import Table
 
 from newsdesk.settings import get_settings
 
+# The temporary Prefect server a local run starts would otherwise try to send usage
+# telemetry and log an ERROR when it cannot; a user's own setting still wins.
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+
 app = typer.Typer(
     name="newsdesk",
     help="Batch ETL: raw news-article dumps → Parquet + DuckDB warehouse.",

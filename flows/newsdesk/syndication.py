@@ -53,7 +53,7 @@ _PAIR_BLOCK = 1 << 18
 #: MinHash values per signature.
 NUM_PERM = 64
 #: New articles' groups whose candidate pairs are formed at once in ``_choose_parents``.
-_NEW_GROUP_BLOCK = 256
+_NEW_GROUP_BLOCK = 32
 #: LSH bands of a signature (``num_perm / BANDS`` positions each).
 BANDS = 16
 #: Known signatures screened per block, so that a large warehouse's signatures are never

@@ -92,6 +92,10 @@ class RunRecord:
     prefect_flow_run_id: str | None = None
 
 
+#: How long opening the DuckDB file waits while another process holds it (a reader's query).
+LOCK_RETRY_SECONDS = 30.0
+
+
 def _sql_files(sql_dir: Path, sub: str) -> list[Path]:
     return sorted((sql_dir / sub).glob("*.sql"))
 
@@ -155,14 +159,28 @@ class Warehouse:
             "memory_limit": self.memory_limit,
             "temp_directory": str(self.root / ".duckdb-tmp"),
         }
-        try:
-            con = duckdb.connect(str(self.db_path), read_only=read_only, config=config)
-        except duckdb.IOException as exc:
-            raise WarehouseError(f"cannot open {self.db_path}: {exc}") from exc
+        con = self._open(read_only, config)
         try:
             yield con
         finally:
             con.close()
+
+    def _open(
+        self, read_only: bool, config: dict[str, str | bool | int | float | list[str]]
+    ) -> duckdb.DuckDBPyConnection:
+        """Open the DuckDB file. DuckDB lets one process write or several read: while an
+        analyst's query (another process) holds the file, wait for it a little rather than
+        fail a run."""
+        deadline = time.monotonic() + LOCK_RETRY_SECONDS
+        delay = 0.05
+        while True:
+            try:
+                return duckdb.connect(str(self.db_path), read_only=read_only, config=config)
+            except duckdb.IOException as exc:
+                if "lock" not in str(exc).lower() or time.monotonic() > deadline:
+                    raise WarehouseError(f"cannot open {self.db_path}: {exc}") from exc
+            time.sleep(delay)
+            delay = min(delay * 2, 1.0)
 
     @contextlib.contextmanager
     def writer_lock(self, timeout_s: float = 0.0) -> Iterator[None]:
@@ -334,7 +352,7 @@ class Warehouse:
         """Run ``sql`` (which may refer to ``_kept``, the articles not from files being
         replaced — an archive's members count as the archive — and to ``_probe``, the frame
         ``probe``) against the warehouse."""
-        with self.connect() as con:
+        with self.connect(read_only=True) as con:  # shares the file with analysts' reads
             _register_paths(con, excluding_paths)
             if probe is not None:
                 con.register("_probe", probe)
