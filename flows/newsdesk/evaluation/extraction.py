@@ -161,14 +161,18 @@ def benchmark(folder: Path, megabytes: float = 20) -> dict[str, float]:
     start, cpu_start = time.perf_counter(), time.process_time()
     extract(records)
     seconds, cpu = time.perf_counter() - start, time.process_time() - cpu_start
-    mb = size * reps / 1e6
+    return _rates(size * reps / 1e6, seconds, cpu, records.height)
+
+
+def _rates(mb: float, seconds: float, cpu: float, docs: int) -> dict[str, float]:
+    """A benchmark's figures: MB per wall and per CPU second, and what was timed."""
     return {
         "mb": mb,
         "seconds": seconds,
         "cpu_seconds": cpu,
         "mb_per_s": mb / seconds,
         "mb_per_cpu_s": mb / cpu,
-        "docs": float(records.height),
+        "docs": float(docs),
         "threads": float(pl.thread_pool_size()),
     }
 
@@ -204,18 +208,7 @@ def benchmark_synth(n: int = 2000, seed: int = 1, rounds: int = 3) -> dict[str, 
         extract(raw)
         walls.append(time.perf_counter() - start)
         cpus.append(time.process_time() - cpu_start)
-    seconds, cpu = min(walls), min(cpus)
-    mb = size / 1e6
-    return {
-        "mb": mb,
-        "seconds": seconds,
-        "cpu_seconds": cpu,
-        "mb_per_s": mb / seconds,
-        "mb_per_cpu_s": mb / cpu,
-        "docs": float(texts.height),
-        "records": float(raw.height),
-        "threads": float(pl.thread_pool_size()),
-    }
+    return {**_rates(size / 1e6, min(walls), min(cpus), texts.height), "records": float(raw.height)}
 
 
 def _print_report(per_file: pl.DataFrame, overall: dict[str, float]) -> None:
