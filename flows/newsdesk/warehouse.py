@@ -38,7 +38,7 @@ from newsdesk import schema
 from newsdesk.dedupe import DUPLICATE, SEEN
 from newsdesk.readers.inventory import MANIFEST
 from newsdesk.settings import get_settings
-from newsdesk.syndication import SIGNATURE
+from newsdesk.syndication import BANDS, SIGNATURE
 from newsdesk.topics import ARTICLE_THEME
 from newsdesk.validate import VALIDATION_RESULT
 
@@ -392,7 +392,7 @@ class Warehouse:
         excluding_paths: Sequence[str],
         near: pl.DataFrame | None = None,
         min_bands: int = 1,
-        bands: int = 16,
+        bands: int = BANDS,
     ) -> pl.DataFrame:
         """MinHash signatures of loaded articles, except those of files being replaced.
 
