@@ -81,6 +81,14 @@ from newsdesk import schema
 from newsdesk.settings import get_settings
 
 LABELS = ("title", "byline", "date", "counter", "body", "furniture", "credit", "blank")
+#: A line's label while it is classified (``base``, then ``label``): an Enum, so that the many
+#: comparisons with it compare integers, not strings.
+_LINE_LABEL = pl.Enum([*LABELS, "text", "end", "srcname", "numeric"])
+
+
+def _label(name: str) -> pl.Expr:
+    return pl.lit(name, dtype=_LINE_LABEL)
+
 
 #: Longest line (in words) still looked at as a possible header / meta line.
 META_MAX_WORDS = 16
@@ -1017,19 +1025,21 @@ def _groups(breaks: pl.Expr) -> pl.Expr:
 
 
 def _last_before(x: pl.Expr) -> pl.Expr:
-    """The last non-null ``x`` before this row in the same doc, else null."""
-    row = pl.int_range(pl.len(), dtype=pl.Int64)
-    src = pl.when(x.is_not_null()).then(row).forward_fill().shift(1)
-    start = pl.when(_doc_starts()).then(row).forward_fill()
-    return pl.when(src >= start).then(x.gather(src.fill_null(0)))
+    """The last non-null boolean ``x`` before this row in the same doc, else null.
+
+    As small integers: the previous row's value, -1 on each doc's first row (nothing came
+    before it), filled forward over nulls; the fill cannot cross a doc start, which holds -1."""
+    code = pl.when(_doc_starts()).then(pl.lit(-1, pl.Int8)).otherwise(x.cast(pl.Int8).shift(1))
+    filled = code.forward_fill()
+    return pl.when(filled >= 0).then(filled == 1)
 
 
 def _first_after(x: pl.Expr) -> pl.Expr:
-    """The first non-null ``x`` after this row in the same doc, else null."""
-    row = pl.int_range(pl.len(), dtype=pl.Int64)
-    src = pl.when(x.is_not_null()).then(row).backward_fill().shift(-1)
-    end = pl.when(_doc_ends()).then(row).backward_fill()
-    return pl.when(src <= end).then(x.gather(src.fill_null(0)))
+    """The first non-null boolean ``x`` after this row in the same doc, else null (see
+    ``_last_before``)."""
+    code = pl.when(_doc_ends()).then(pl.lit(-1, pl.Int8)).otherwise(x.cast(pl.Int8).shift(-1))
+    filled = code.backward_fill()
+    return pl.when(filled >= 0).then(filled == 1)
 
 
 def _within_next(hit: pl.Expr, n: int, rows: pl.Expr | None = None) -> pl.Expr:
@@ -1333,7 +1343,7 @@ def _base_labels(f: pl.DataFrame) -> pl.DataFrame:
     shape = pl.col("shape")
     base = (
         pl.when(pl.col("after_end"))
-        .then(pl.lit("end"))
+        .then(_label("end"))
         .when(
             pl.col("furn_drop")
             | ((pl.col("furn_end") | pl.col("furn_soft")) & short)
@@ -1341,14 +1351,14 @@ def _base_labels(f: pl.DataFrame) -> pl.DataFrame:
             | pl.col("insert_target")
             | pl.col("numeric")
         )
-        .then(pl.lit("furniture"))
+        .then(_label("furniture"))
         .when(shape.is_not_null())
-        .then(shape.cast(pl.String))
+        .then(shape.cast(_LINE_LABEL))
         # a line the site repeats on many pages: furniture, unless it is sentence-like or a
         # byline, date, counter or credit (a site's regular reporter is not furniture)
         .when(pl.col("site_furniture") & ~strong_shape)
-        .then(pl.lit("furniture"))
-        .otherwise(pl.lit("text"))
+        .then(_label("furniture"))
+        .otherwise(_label("text"))
     )
     return f.with_columns(base.alias("base"))
 
@@ -1424,11 +1434,11 @@ def _header_lines(f: pl.DataFrame) -> pl.DataFrame:
     is_body = pl.col("cand") & in_best & (pl.col("idx") >= bs) & (pl.col("idx") <= be)
     header = pl.col("idx") < bs.fill_null(pl.col("end_idx")).fill_null(1 << 40)
     # neighbours that are not furniture
-    nf_base = pl.when(pl.col("base") != "furniture").then(pl.col("base"))
-    meta = ["byline", "date", "counter"]
-    adjacent_meta = _last_before(nf_base).is_in(meta).fill_null(False) | _first_after(
-        nf_base
-    ).is_in(meta).fill_null(False)
+    # whether the line is meta, on lines that are not furniture
+    nf_meta = pl.when(pl.col("base") != "furniture").then(
+        pl.col("base").is_in(["byline", "date", "counter"])
+    )
+    adjacent_meta = _last_before(nf_meta).fill_null(False) | _first_after(nf_meta).fill_null(False)
     # heading-like candidates for the title
     title_shape = (
         (
@@ -1473,16 +1483,16 @@ def _header_lines(f: pl.DataFrame) -> pl.DataFrame:
     )
     label = (
         pl.when(pl.col("is_title"))
-        .then(pl.lit("title"))
+        .then(_label("title"))
         .when(pl.col("is_body"))
-        .then(pl.lit("body"))
+        .then(_label("body"))
         .when(pl.col("name_byline"))
-        .then(pl.lit("byline"))
+        .then(_label("byline"))
         .when(pl.col("base").is_in(["byline", "date", "counter", "credit"]))
         .then(pl.col("base"))
         .when((pl.col("base") == "srcname") & ~pl.col("header"))
-        .then(pl.lit("credit"))
-        .otherwise(pl.lit("furniture"))
+        .then(_label("credit"))
+        .otherwise(_label("furniture"))
     )
     return f.with_columns(label.alias("label"))
 
@@ -2473,7 +2483,9 @@ def explain(raw_text: str) -> pl.DataFrame:
         .otherwise(pl.lit("short text outside the body"))
     )
     f = f.with_columns(reason.alias("reason"))
-    out = lines.join(f.select("line_no", "label", "reason"), on="line_no", how="left")
+    out = lines.join(
+        f.select("line_no", pl.col("label").cast(pl.String), "reason"), on="line_no", how="left"
+    )
     # lines an exact furniture phrase explains never reach the classifier (see _features)
     gone = ~pl.col("blank") & pl.col("label").is_null()
     out = out.with_columns(_furniture_kind(out, ref).alias("fkind")).with_columns(
