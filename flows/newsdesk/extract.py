@@ -322,6 +322,8 @@ class Reference:
     # _furniture_matches), built once: converting them from Python costs on every use
     lookups: dict[str, pl.Series]
     furniture_needles: pl.DataFrame  # (_n, _g): needle → group of regexes that needs it
+    # act → (the groups of its regexes that need a string, one alternation of those regexes)
+    furniture_needing: dict[str, tuple[list[str], str | None]]
 
 
 def read_reference_csv(path: Path) -> list[dict[str, str]]:
@@ -542,7 +544,25 @@ def load_reference(reference_dir: Path) -> Reference:
         insert_heads=frozenset(heads),
         lookups=lookups,
         furniture_needles=_needle_table(regex_groups),
+        furniture_needing={a: _needing(g) for a, g in regex_groups.items()},
     )
+
+
+def _cheap(rx: str) -> bool:
+    """A furniture regex (``(?i)(?:(?:...))``) that is anchored at the line start and has no
+    long bounded repeat: it fails fast, also inside an alternation (see ``_regex_groups``)."""
+    inner = rx.removeprefix("(?i)(?:(?:")
+    return inner.startswith("^") and not re.search(r"\{\d*,\d{2,}\}", inner)
+
+
+def _needing(groups: tuple[tuple[str, str], ...]) -> tuple[list[str], str | None]:
+    """The (required strings, regex) pairs of one action that need a string → their group
+    keys and one case-insensitive alternation of their regexes (``(?i)(?:...)`` each)."""
+    needing = [(c, rx) for c, rx in groups if c and c != _LITERALS and _cheap(rx)]
+    if not needing:
+        return [], None
+    parts = [rx.removeprefix("(?i)") for _, rx in needing]
+    return sorted({c for c, _ in needing}), "(?i)(?:" + "|".join(parts) + ")"
 
 
 def _needle_table(regex_groups: dict[str, tuple[tuple[str, str], ...]]) -> pl.DataFrame:
@@ -717,6 +737,13 @@ def _masked(cond: pl.Expr, text: pl.Expr, op: Callable[[pl.Expr], pl.Expr]) -> p
 def _contains(pattern: str) -> Callable[[pl.Expr], pl.Expr]:
     def op(text: pl.Expr) -> pl.Expr:
         return text.str.contains(pattern)
+
+    return op
+
+
+def _extract(pattern: str, group: int = 1) -> Callable[[pl.Expr], pl.Expr]:
+    def op(text: pl.Expr) -> pl.Expr:
+        return text.str.extract(pattern, group)
 
     return op
 
@@ -1024,6 +1051,18 @@ def _groups(breaks: pl.Expr) -> pl.Expr:
     return (breaks | _doc_starts()).cast(pl.Int32).cum_sum().set_sorted()
 
 
+def _run_sum(x: pl.Expr, run: str) -> pl.Expr:
+    """Sum of ``x`` (nulls as 0) over the run of rows that share the id in column ``run``
+    (ids from ``_groups``: each run is contiguous). Running sums read at each run's ends: a
+    window per run costs several times more when runs are many and short."""
+    v = x.cast(pl.Int64).fill_null(0)
+    cs = v.cum_sum()
+    g = pl.col(run)
+    at_end = pl.when((g != g.shift(-1)).fill_null(True)).then(cs).backward_fill()
+    before = pl.when((g != g.shift(1)).fill_null(True)).then(cs - v).forward_fill()
+    return at_end - before
+
+
 def _last_before(x: pl.Expr) -> pl.Expr:
     """The last non-null boolean ``x`` before this row in the same doc, else null.
 
@@ -1127,23 +1166,14 @@ def _furniture_matches(res: pl.DataFrame, ref: Reference) -> pl.DataFrame:
             .join(res.select("tid", "text"), on="tid", how="inner")
         )
     by_group = {str(k[0]): v for k, v in cands.partition_by("_g", as_dict=True).items()}
-    hits: dict[str, list[pl.Series]] = {"drop": [], "end": [], "soft": []}
+    hits: dict[str, list[pl.Series]] = {}
     for action in ("drop", "end", "soft"):
         cols: list[pl.Expr] = []
         prefix = ref.furniture_prefix[action]
         if prefix:
             cols.append(_masked(nw <= PREFIX_MAX_WORDS, t, _contains(prefix)))
-        for chars, rx in ref.furniture_regex[action]:
-            if chars == _LITERALS:
-                sub = by_group.get(_LITERALS + action)
-                if sub is not None and sub.height:
-                    hits[action].append(sub["tid"])
-            elif chars:
-                sub = by_group.get(chars)
-                if sub is not None and sub.height:
-                    hits[action].append(sub.filter(t.str.contains(rx))["tid"])
-            else:
-                cols.append(t.str.contains(rx))
+        cols += [t.str.contains(rx) for chars, rx in ref.furniture_regex[action] if not chars]
+        hits[action] = _needing_hits(action, ref, cands, by_group)
         flag = pl.any_horizontal(cols).fill_null(False) if cols else pl.lit(False)
         out = out.with_columns(res.select(flag.alias(f"furn_{action}")).to_series())
     for action, matched in hits.items():
@@ -1153,6 +1183,28 @@ def _furniture_matches(res: pl.DataFrame, ref: Reference) -> pl.DataFrame:
                 (pl.col(f"furn_{action}") | pl.col("tid").is_in(rids)).alias(f"furn_{action}")
             )
     return out
+
+
+def _needing_hits(
+    action: str, ref: Reference, cands: pl.DataFrame, by_group: dict[str, pl.DataFrame]
+) -> list[pl.Series]:
+    """The tids of candidate lines (tid, _g, text) that a furniture phrase or a regex of
+    ``action`` that needs a string matches; ``by_group``: the candidates by group."""
+    t = pl.col("text")
+    hits = []
+    keys, together = ref.furniture_needing[action]
+    for chars, rx in ref.furniture_regex[action]:
+        sub = by_group.get(_LITERALS + action if chars == _LITERALS else chars)
+        if sub is None or not sub.height or chars in keys:
+            continue
+        hits.append(sub["tid"] if chars == _LITERALS else sub.filter(t.str.contains(rx))["tid"])
+    # the cheap regexes run as one alternation, on the lines that hold one of the strings of
+    # any of them (a regex cannot match a line without its strings)
+    if together:
+        sub = cands.filter(pl.col("_g").is_in(keys)).unique("tid", maintain_order=True)
+        if sub.height:
+            hits.append(sub.filter(t.str.contains(together))["tid"])
+    return hits
 
 
 def _meta_features(short: pl.DataFrame, ref: Reference) -> pl.DataFrame:
@@ -1377,7 +1429,7 @@ def _body_runs(f: pl.DataFrame) -> pl.DataFrame:
             weak
             & ~pl.col("ends_colon")
             & (nw <= LIST_ITEM_MAX_WORDS)
-            & (pl.col("ends_colon") & text & (nw >= 3) & ~pl.col("dup")).any().over("_lgid")
+            & (_run_sum(pl.col("ends_colon") & text & (nw >= 3) & ~pl.col("dup"), "_lgid") > 0)
         ).alias("list_item")
     )
     # blocks of short non-sentence lines (menus, link lists) split runs; furniture is see-through
@@ -1387,8 +1439,7 @@ def _body_runs(f: pl.DataFrame) -> pl.DataFrame:
         weak_short.alias("_weak_short"),
     ).with_columns(
         (
-            pl.col("_weak_short")
-            & (pl.col("_weak_short").cast(pl.Int32).sum().over("_wgid") >= SHORT_BLOCK_LINES)
+            pl.col("_weak_short") & (_run_sum(pl.col("_weak_short"), "_wgid") >= SHORT_BLOCK_LINES)
         ).alias("short_block")
     )
     breaker = ~pl.col("base").is_in(["text", "furniture"]) | pl.col("short_block")
@@ -1400,12 +1451,9 @@ def _body_runs(f: pl.DataFrame) -> pl.DataFrame:
         strong.alias("strong"),
     )
     f = f.with_columns(
-        pl.when(pl.col("strong") & strong_shape)
-        .then(pl.col("n_chars"))
-        .otherwise(0)
-        .sum()
-        .over("run")
-        .alias("run_score")
+        _run_sum(
+            pl.when(pl.col("strong") & strong_shape).then(pl.col("n_chars")).otherwise(0), "run"
+        ).alias("run_score")
     )
     best = (
         pl.when(
@@ -1654,12 +1702,11 @@ def _strip_edge_credits(body: pl.DataFrame, ref: Reference) -> pl.DataFrame:
     """First and last body lines (_row, text, _first, _last) → (_row, _text, dateline_src,
     dateline_place, tail_src)."""
     t = pl.col("text")
-    first_t = pl.when(pl.col("_first")).then(t)
-    last_t = pl.when(pl.col("_last")).then(t)
+    first, last = pl.col("_first"), pl.col("_last")
     body = body.with_columns(
-        first_t.str.extract_groups(DATELINE_RE).alias("_dl"),
-        first_t.str.extract_groups(_DATELINE_PLAIN).alias("_pl"),
-        *[last_t.str.extract(p, 1).alias(f"_tail{i}") for i, p in enumerate(CREDIT_TAIL_RES)],
+        _masked(first, t, lambda x: x.str.extract_groups(DATELINE_RE)).alias("_dl"),
+        _masked(first, t, lambda x: x.str.extract_groups(_DATELINE_PLAIN)).alias("_pl"),
+        *[_masked(last, t, _extract(p)).alias(f"_tail{i}") for i, p in enumerate(CREDIT_TAIL_RES)],
     )
     body = body.with_columns(
         _known(pl.col("_dl").struct.field("2"), ref).alias("dateline_src"),
