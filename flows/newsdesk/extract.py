@@ -322,8 +322,8 @@ class Reference:
     # _furniture_matches), built once: converting them from Python costs on every use
     lookups: dict[str, pl.Series]
     furniture_needles: pl.DataFrame  # (_n, _g): needle → group of regexes that needs it
-    # act → (the groups of its regexes that need a string, one alternation of those regexes)
-    furniture_needing: dict[str, tuple[list[str], str | None]]
+    # act → one alternation of its start-anchored regexes that need a string (``_anchored``)
+    furniture_anchored: dict[str, str | None]
 
 
 def read_reference_csv(path: Path) -> list[dict[str, str]]:
@@ -544,7 +544,7 @@ def load_reference(reference_dir: Path) -> Reference:
         insert_heads=frozenset(heads),
         lookups=lookups,
         furniture_needles=_needle_table(regex_groups),
-        furniture_needing={a: _needing(g) for a, g in regex_groups.items()},
+        furniture_anchored={a: _anchored(g) for a, g in regex_groups.items()},
     )
 
 
@@ -555,14 +555,17 @@ def _cheap(rx: str) -> bool:
     return inner.startswith("^") and not re.search(r"\{\d*,\d{2,}\}", inner)
 
 
-def _needing(groups: tuple[tuple[str, str], ...]) -> tuple[list[str], str | None]:
-    """The (required strings, regex) pairs of one action that need a string → their group
-    keys and one case-insensitive alternation of their regexes (``(?i)(?:...)`` each)."""
-    needing = [(c, rx) for c, rx in groups if c and c != _LITERALS and _cheap(rx)]
-    if not needing:
-        return [], None
-    parts = [rx.removeprefix("(?i)") for _, rx in needing]
-    return sorted({c for c, _ in needing}), "(?i)(?:" + "|".join(parts) + ")"
+def _anchored(groups: tuple[tuple[str, str], ...]) -> str | None:
+    """One case-insensitive alternation of an action's cheap regexes that need a string:
+    anchored at the line start, they fail within a few characters on most lines, so they run
+    on every line, and the needle scan (``_furniture_matches``) leaves their strings out."""
+    parts = [rx.removeprefix("(?i)") for c, rx in groups if _needs_scan(c) and _cheap(rx)]
+    return "(?i)(?:" + "|".join(parts) + ")" if parts else None
+
+
+def _needs_scan(chars: str) -> bool:
+    """A (required strings, regex) pair whose regex needs one of the strings."""
+    return bool(chars) and chars != _LITERALS
 
 
 def _needle_table(regex_groups: dict[str, tuple[tuple[str, str], ...]]) -> pl.DataFrame:
@@ -572,8 +575,8 @@ def _needle_table(regex_groups: dict[str, tuple[tuple[str, str], ...]]) -> pl.Da
     pairs = {
         (n, c)
         for rxs in regex_groups.values()
-        for c, _ in rxs
-        if c and c != _LITERALS
+        for c, rx in rxs
+        if _needs_scan(c) and not _cheap(rx)
         for n in c.split("\x01")
     }
     for action, rxs in regex_groups.items():
@@ -1173,7 +1176,10 @@ def _furniture_matches(res: pl.DataFrame, ref: Reference) -> pl.DataFrame:
         if prefix:
             cols.append(_masked(nw <= PREFIX_MAX_WORDS, t, _contains(prefix)))
         cols += [t.str.contains(rx) for chars, rx in ref.furniture_regex[action] if not chars]
-        hits[action] = _needing_hits(action, ref, cands, by_group)
+        anchored = ref.furniture_anchored[action]
+        if anchored:
+            cols.append(t.str.contains(anchored))
+        hits[action] = _needing_hits(action, ref, by_group)
         flag = pl.any_horizontal(cols).fill_null(False) if cols else pl.lit(False)
         out = out.with_columns(res.select(flag.alias(f"furn_{action}")).to_series())
     for action, matched in hits.items():
@@ -1186,24 +1192,19 @@ def _furniture_matches(res: pl.DataFrame, ref: Reference) -> pl.DataFrame:
 
 
 def _needing_hits(
-    action: str, ref: Reference, cands: pl.DataFrame, by_group: dict[str, pl.DataFrame]
+    action: str, ref: Reference, by_group: dict[str, pl.DataFrame]
 ) -> list[pl.Series]:
-    """The tids of candidate lines (tid, _g, text) that a furniture phrase or a regex of
-    ``action`` that needs a string matches; ``by_group``: the candidates by group."""
+    """The tids of candidate lines (tid, _g, text; ``by_group``: by group of required
+    strings) that a plain furniture phrase or a regex of ``action`` that needs a string
+    (and is not one of the cheap ones in ``furniture_anchored``) matches."""
     t = pl.col("text")
     hits = []
-    keys, together = ref.furniture_needing[action]
     for chars, rx in ref.furniture_regex[action]:
-        sub = by_group.get(_LITERALS + action if chars == _LITERALS else chars)
-        if sub is None or not sub.height or chars in keys:
+        if not chars or (chars != _LITERALS and _cheap(rx)):
             continue
-        hits.append(sub["tid"] if chars == _LITERALS else sub.filter(t.str.contains(rx))["tid"])
-    # the cheap regexes run as one alternation, on the lines that hold one of the strings of
-    # any of them (a regex cannot match a line without its strings)
-    if together:
-        sub = cands.filter(pl.col("_g").is_in(keys)).unique("tid", maintain_order=True)
-        if sub.height:
-            hits.append(sub.filter(t.str.contains(together))["tid"])
+        sub = by_group.get(_LITERALS + action if chars == _LITERALS else chars)
+        if sub is not None and sub.height:
+            hits.append(sub["tid"] if chars == _LITERALS else sub.filter(t.str.contains(rx))["tid"])
     return hits
 
 
