@@ -81,6 +81,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import re
+import string
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -172,9 +173,13 @@ def _fold_map() -> dict[str, str]:
     return folds
 
 
+#: The one regex for "not ASCII" (``_fold``, ``_spaced``).
+_NON_ASCII = r"[^\x00-\x7F]"
+
+
 def _fold(text: pl.Expr) -> pl.Expr:
     """ASCII proxy with exactly one byte per code point of ``text`` (punctuation kept)."""
-    return text.str.replace_many(_fold_map()).str.replace_all(r"[^\x00-\x7F]", "x")
+    return text.str.replace_many(_fold_map()).str.replace_all(_NON_ASCII, "x")
 
 
 def _fold_str(text: str) -> str:
@@ -186,8 +191,9 @@ _ASCII_PUNCT_TO_SPACE = {chr(c): " " for c in range(128) if not chr(c).isalnum()
 
 
 def _spaced(folded: pl.Expr) -> pl.Expr:
-    """Every non-alphanumeric character of folded text becomes a space (still 1:1)."""
-    return folded.str.replace_all(r"[^A-Za-z0-9]", " ")
+    """Every non-alphanumeric character of folded text becomes a space (still 1:1): the ASCII
+    ones by one Aho-Corasick pass, any other by ``_fold``'s regex (one regex fewer per call)."""
+    return folded.str.replace_many(_ASCII_PUNCT_TO_SPACE).str.replace_all(_NON_ASCII, " ")
 
 
 def _padded(spaced: pl.Expr) -> pl.Expr:
@@ -494,7 +500,7 @@ def gazetteer_knows(surfaces: list[str]) -> list[bool]:
 def _fold_rows(frame: pl.DataFrame, source: str, target: str) -> pl.DataFrame:
     """Adds ``target`` = ``_fold(source)``, folding only the rows that hold non-ASCII text."""
     rows = frame.select(pl.int_range(pl.len(), dtype=pl.UInt32).alias("_i"), pl.col(source)).filter(
-        pl.col(source).str.contains(r"[^\x00-\x7F]")
+        pl.col(source).str.len_bytes() != pl.col(source).str.len_chars()
     )
     column = frame.get_column(source).alias(target)
     if not rows.is_empty():
@@ -619,7 +625,7 @@ def _flag_runs(runs: pl.DataFrame, ref: EntityReference) -> pl.DataFrame:
     # everything that depends on the run's words alone is computed once per distinct run (a
     # shard has a few hundred thousand runs of a few thousand names and words) and joined back
     f = pl.col("_f")
-    ntok = pl.col("run").str.count_matches(" ") + 1
+    ntok = pl.col("run").str.count_matches(" ", literal=True) + 1
 
     def words(frame: pl.DataFrame) -> pl.DataFrame:
         return (
@@ -635,7 +641,12 @@ def _flag_runs(runs: pl.DataFrame, ref: EntityReference) -> pl.DataFrame:
                     & f.str.to_lowercase().is_in(w["common"])
                     & ~f.is_in(w["single_aliases"])
                 ).alias("_jcommon"),
-                f.str.extract(r"^(\S+)").str.to_lowercase().is_in(w["common"]).alias("_fcommon"),
+                # (a run's only white space is single spaces between its words)
+                f.str.splitn(" ", 2)
+                .struct.field("field_0")
+                .str.to_lowercase()
+                .is_in(w["common"])
+                .alias("_fcommon"),
             )
             .with_columns(
                 pl.col("_last").is_in(w["merge_head+org_suffix"]).alias("_mhead"),
@@ -671,8 +682,9 @@ def _flag_runs(runs: pl.DataFrame, ref: EntityReference) -> pl.DataFrame:
     if not upper.is_empty():
         # the previous row is the previous run and all capitals, so it is the previous row here
         same_prev = pl.col("_adj_upper")
-        left_clean = ~pl.col("left").str.contains(f"[{_LOWER}\n]")
-        right_clean = ~pl.col("right").str.contains(f"^[^\n]*{_LO}")
+        left_clean = ~(pl.col("left").str.contains(_LO) | pl.col("left").str.contains_any(["\n"]))
+        first_line = pl.col("right").str.splitn("\n", 2).struct.field("field_0")
+        right_clean = ~first_line.str.contains(_LO)
         upper = upper.with_columns(
             ((pl.col("_ntok") >= 3) | (pl.col("line_start") & right_clean)).alias("caps"),
             left_clean.alias("_lc"),
@@ -822,7 +834,7 @@ def _gazetteer(spans: pl.DataFrame, chains: pl.DataFrame, ref: EntityReference) 
     cols = ["_sid", "_doc", "start", "_h", "_hs", "_he", "_pat"]
     body = spans.filter(~pl.col("caps"))
     has_ext = pl.col("right").str.contains(r"^(?:['’]s|\s\d)")
-    simple = (pl.col("_ntok") == 1) & ~pl.col("run").str.contains("-", literal=True) & ~has_ext
+    simple = (pl.col("_ntok") == 1) & ~pl.col("run").str.contains_any(["-"]) & ~has_ext
     # one plain word (most spans): the alias table is joined on the word itself
     # (once per distinct word; words that are no alias are dropped here)
     word = pl.concat_str(pl.lit(" "), _spaced(pl.col("_f")).str.strip_chars(), pl.lit(" "))
@@ -850,7 +862,9 @@ def _gazetteer(spans: pl.DataFrame, chains: pl.DataFrame, ref: EntityReference) 
         "_doc",
         "start",
         pl.concat_str(pl.col("run"), pl.col("_ext")).alias("_h"),
-        pl.concat_str(pl.col("_f"), pl.col("_ext").str.replace("’", "'")).alias("_hf"),
+        pl.concat_str(pl.col("_f"), pl.col("_ext").str.replace("’", "'", literal=True)).alias(
+            "_hf"
+        ),
     )
     searched = pl.concat([multi, chains.select(multi.columns)])
     hits = [exact.select(cols), _ac(searched, ref.patterns).select(cols)]
@@ -891,6 +905,11 @@ def _gazetteer(spans: pl.DataFrame, chains: pl.DataFrame, ref: EntityReference) 
 # --- 4. segments -----------------------------------------------------------------------------
 
 #: Capitalised function words: inside a run they mark a title-case headline.
+#: "A." ... "Z.": a letter and a full stop (matched with ``is_in``, not a regex).
+_LETTER_DOT = [f"{c}." for c in string.ascii_uppercase]
+_UPPER_OR_DIGIT = list(string.ascii_uppercase + string.digits)
+_ACRONYM = r"^[A-Z][A-Z0-9&]+$"
+
 _HEADLINE_WORDS = (
     r" (?:As|At|By|For|From|In|Into|Of|On|Over|The|To|With|After|Amid|Against|And|Or|Is|Are|Be"
     r"|Up)(?: |$)"
@@ -964,10 +983,10 @@ def _single_segments(spans: pl.DataFrame, ref: EntityReference) -> pl.DataFrame:
                 | tok.is_in(w["demonym"])
             ),
             "_cbrk": common & ~tok.is_in(w["org_prefix+loc_prefix"]),
-            "_ibrk": tok.str.contains(r"^[A-Z]\.$"),
+            "_ibrk": tok.is_in(_LETTER_DOT),
             "given_first": tok.is_in(w["given"]),
             "first_common": common,
-            "has_acronym": tok.str.contains(r"^[A-Z][A-Z0-9&]+$"),
+            "has_acronym": tok.str.contains(_ACRONYM),
             "last_org": tok.is_in(w["org_suffix"]),
             "last_loc": tok.is_in(w["loc_suffix"]),
             "event": tok.is_in(w["event_suffix+event_prefix"]),
@@ -1049,7 +1068,7 @@ def _multi_segments(spans: pl.DataFrame, ref: EntityReference) -> pl.DataFrame:
     def prv(e: pl.Expr) -> pl.Expr:
         return pl.when(sp).then(e.shift(1)).otherwise(None)
 
-    name = tok.str.contains(r"[A-Z0-9]")
+    name = tok.str.contains_any(_UPPER_OR_DIGIT)
     low = tok.str.to_lowercase()
     toks = toks.with_columns(
         name.alias("_name"),
@@ -1063,7 +1082,7 @@ def _multi_segments(spans: pl.DataFrame, ref: EntityReference) -> pl.DataFrame:
         low.is_in(w["common+opener"]).alias("_common"),
         tok.is_in(w["event_suffix+event_prefix"]).alias("_event"),
         tok.is_in(w["event_prefix"]).alias("_evpre"),
-        tok.str.contains(r"^[A-Z][A-Z0-9&]+$").alias("_acr"),
+        tok.str.contains(_ACRONYM).alias("_acr"),
         tok.is_in(w["demonym"]).alias("_demonym"),
         (
             tok.is_in(w["stop"])
@@ -1108,7 +1127,7 @@ def _multi_segments(spans: pl.DataFrame, ref: EntityReference) -> pl.DataFrame:
         )
         | (first_word & nxt(pl.col("_given")).fill_null(False) & ~pl.col("_given"))
         # "X. Zelensky" at a sentence start is a letter and a full stop, not an initial
-        | (first_word & tok.str.contains(r"^[A-Z]\.$"))
+        | (first_word & tok.is_in(_LETTER_DOT))
         # "Carmaker Voltrix Motors": a role or trade word opening a sentence, even before an
         # organisation's name
         | (
@@ -1221,7 +1240,7 @@ def _span_context(spans: pl.DataFrame, ref: EntityReference) -> pl.DataFrame:
             "_score": right.str.contains(r"^ \d{1,3} $"),
             "_score_eol": right.str.contains(r"^ \d{1,3}[ \t]*(?:\n|$)"),
             "_dated": right.str.contains(_DATELINE_RIGHT),
-            "_poss": right.str.contains(r"^['’]s"),
+            "_poss": right.str.starts_with("'s") | right.str.starts_with("’s"),
         },
     )
     is_loc = pl.col("_f").is_in(ref.words["loc_forms"])
@@ -1436,7 +1455,8 @@ def _type_segments(
     multi = n >= 2
     at_left, at_right = pl.col("at_left"), pl.col("at_right")
     first, last = pl.col("first"), pl.col("last")
-    acronym = (n == 1) & first.str.contains(r"^[A-Z][A-Z&0-9]{1,5}$")
+    # ``_ACRONYM`` of 2 to 6 characters (its pattern is shared with the segments' flags)
+    acronym = (n == 1) & first.str.contains(_ACRONYM) & first.str.len_bytes().is_between(2, 6)
     single_common = (n == 1) & pl.col("_lfirst").is_in(w["common"])
     # a lone word opening a sentence is often a common word ("Union leader", "Finance director");
     # in a sports article an unknown one is more likely a club ("Brentford manager")
@@ -1750,8 +1770,12 @@ def _links(
     rule_people = narrow.filter(
         (pl.col("type") == "PERSON") & (pl.col("n") >= 2) & ~pl.col("gaz_exact")
     )
-    korean = pl.col("last").str.contains(r"-[a-z]") | pl.col("last").str.contains(
-        r"^(?:[IVX]+|Jr|Sr)$"
+    last = pl.col("last")
+    # "-[a-z]" | "^(?:[IVX]+|Jr|Sr)$", without regexes
+    korean = (
+        last.str.contains_any([f"-{c}" for c in string.ascii_lowercase])
+        | ((last.str.len_bytes() > 0) & (last.str.strip_chars("IVX") == ""))
+        | last.is_in(["Jr", "Sr"])
     )
     person_keys = rule_people.filter(~pl.col("last").is_in(w["demonym"])).select(
         "_doc",
@@ -1790,6 +1814,7 @@ def _links(
     )
     # "ISRO" after "Indian Space Research Organisation"
     initials = pl.col("key").str.extract_all(r"(?-u:\b)[A-Z]").list.join("")
+    words = pl.col("key").str.split(" ")
     # short forms by preference: initials, first word, last word, last two, first two
     org_keys = (
         rule_orgs.select(
@@ -1799,8 +1824,9 @@ def _links(
             initials.alias("0"),
             pl.col("first").alias("1"),
             pl.col("last").alias("2"),
-            pl.col("key").str.extract(r"(\S+ \S+)$").alias("3"),
-            pl.col("key").str.extract(r"^(\S+ \S+)").alias("4"),
+            # the last two and first two words (a key's words are single-spaced)
+            pl.when(words.list.len() >= 2).then(words.list.slice(-2, 2).list.join(" ")).alias("3"),
+            pl.when(words.list.len() >= 2).then(words.list.slice(0, 2).list.join(" ")).alias("4"),
         )
         .unpivot(index=["_doc", "name", "_fstart"], variable_name="_rank", value_name="_k")
         .select(
