@@ -1044,3 +1044,27 @@ def test_site_furniture_helps_and_never_hurts() -> None:
     other = profile.with_columns(pl.lit("another site").alias("site"))
     assert extract(single, site_furniture=other).to_dicts() == extract(single).to_dicts()
     assert extract(single, site_furniture=profile.clear()).to_dicts() == extract(single).to_dicts()
+
+
+@pytest.mark.parametrize("collide", [False, True])
+def test_line_ids_number_distinct_texts_even_when_hashes_collide(
+    monkeypatch: pytest.MonkeyPatch, collide: bool
+) -> None:
+    """Lines are numbered by their texts' hashes; were two texts to share a hash, the ids
+    still tell them apart (the strings decide), and the pages come out the same."""
+    from newsdesk import extract as mod  # noqa: PLC0415
+
+    texts = pl.Series(["b", "a", "b", "c", "a", "a"])
+    if collide:
+        monkeypatch.setattr(
+            pl.Series,
+            "hash",
+            lambda self, *a, **k: pl.repeat(7, len(self), dtype=pl.UInt64, eager=True),
+        )
+    tid, uniq = mod._text_ids(texts)
+    assert uniq["text"].to_list() == ["b", "a", "c"]
+    assert tid.to_list() == [0, 1, 0, 2, 1, 1]
+    page = f"Talks resume\n\nBy Ann Lee\n\n{P1}\n\n{P2}\n\n{P3}\n\nShare this article"
+    got = extract(text_records(page, page))
+    assert got["title"].to_list() == ["Talks resume"] * 2
+    assert got["body"].to_list() == ["\n\n".join([P1, P2, P3])] * 2

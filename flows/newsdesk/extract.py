@@ -841,9 +841,8 @@ def _features(
     ``explain``). Returns the lines, (doc, n_dropped), the distinct-text frame (by ``tid``)
     and (doc, publisher): the name the page's first copyright line gives."""
     nl = lines.filter(~pl.col("blank")).select("doc", "line_no", "text")
-    uniq = nl.select(pl.col("text").unique()).with_row_index("tid")
+    tid, uniq = _text_ids(nl.get_column("text"))
     shapes = _line_shapes(uniq, ref, SITE_LINE_MAX_WORDS if site_norm else META_MAX_WORDS)
-    tid = nl.join(uniq, on="text", how="left", maintain_order="left")["tid"]
     # rows are in doc order: a line's index among its doc's non-blank lines is its row number
     # minus the row number of the doc's first line
     row = pl.int_range(pl.len(), dtype=pl.Int64)
@@ -883,6 +882,30 @@ def _features(
         pl.col("sw_share").fill_null(0.0),
     ).drop("_drop", "_copyright")
     return nl, dropped, shapes, publishers
+
+
+def _text_ids(text: pl.Series) -> tuple[pl.Series, pl.DataFrame]:
+    """Each row's id among the distinct values of ``text`` (``tid``, in order of first
+    appearance) and those values (tid, text).
+
+    Numbered by the values' 64-bit hashes (a hash table of integers is several times
+    cheaper than one of strings); checked by comparing every row with its id's text, and
+    numbered by the strings themselves in the (unlikely) case two texts share a hash."""
+    h = text.hash().to_frame("_h")
+    first = h.with_row_index("_r").unique("_h", keep="first", maintain_order=True)
+    uniq = text.gather(first.get_column("_r")).to_frame("text").with_row_index("tid")
+    tid = h.join(
+        first.with_row_index("tid").select("_h", "tid"), on="_h", how="left", maintain_order="left"
+    ).get_column("tid")
+    if (uniq.get_column("text").gather(tid) == text).all():
+        return tid, uniq
+    uniq = text.unique(maintain_order=True).to_frame("text").with_row_index("tid")
+    tid = (
+        text.to_frame("text")
+        .join(uniq, on="text", how="left", maintain_order="left")
+        .get_column("tid")
+    )
+    return tid, uniq
 
 
 #: Shapes of a distinct text that every line gets (the others stay in the distinct-text frame).
