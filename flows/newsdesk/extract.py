@@ -102,7 +102,9 @@ STRONG_MIN_WORDS = 6
 LONG_LINE_WORDS = 25
 #: ... and, when the page's language is known, this share of its words are stopwords.
 MIN_STOPWORD_SHARE = 0.12
-#: A page whose long lines have fewer stopwords than this is in a language without a list.
+#: A page whose lines of this many words or more have fewer stopwords than ...
+DOC_SHARE_MIN_WORDS = 12
+#: ... this share is in a language without a list.
 DOC_STOPWORD_SHARE = 0.08
 #: A "related" box inside the article: the article goes on within this many lines after it.
 SOFT_END_LOOKAHEAD = 8
@@ -874,7 +876,7 @@ def _features(
         dropped = dropped.clear()
     nl = nl.join(_doc_language(nl, ref), on="doc", how="left", maintain_order="left")
     nl = nl.with_columns(pl.col("lang").fill_null(""))
-    sw = _stopword_share(nl, uniq, ref)
+    sw = _stopword_share(nl, uniq, ref, every_line=keep_all)
     nl = nl.join(sw, on=["tid", "lang"], how="left", maintain_order="left")
     nl = nl.with_columns(
         pl.col("doc").set_sorted(),
@@ -1126,11 +1128,17 @@ def _doc_key(column: str) -> pl.Expr:
 _META_FLAGS = ("relative_date", "by_weak", "name_like", "multi_pipe")
 
 
-def _stopword_share(nl: pl.DataFrame, uniq: pl.DataFrame, ref: Reference) -> pl.DataFrame:
-    """(tid, lang, n_stop, sw_share) for each distinct (text, page language) of lines that
-    could be sentence-like (``STRONG_MIN_WORDS`` words or more): stopwords of the language in
-    the first ``STOPWORD_SAMPLE_CHARS`` characters, and their share of the words there."""
-    pairs = nl.filter(pl.col("n_words") >= STRONG_MIN_WORDS).select("tid", "lang").unique()
+def _stopword_share(
+    nl: pl.DataFrame, uniq: pl.DataFrame, ref: Reference, every_line: bool = False
+) -> pl.DataFrame:
+    """(tid, lang, n_stop, sw_share) for each distinct (text, page language) of lines whose
+    share is read (``_base_labels``: lines of ``DOC_SHARE_MIN_WORDS`` words or more, and
+    lines of ``STRONG_MIN_WORDS`` or more that end a sentence; ``every_line``: all lines of
+    ``STRONG_MIN_WORDS`` or more, for ``explain``): stopwords of the language in the first
+    ``STOPWORD_SAMPLE_CHARS`` characters, and their share of the words there."""
+    nw = pl.col("n_words")
+    read = (nw >= DOC_SHARE_MIN_WORDS) | pl.col("ends_sentence") | every_line
+    pairs = nl.filter((nw >= STRONG_MIN_WORDS) & read).select("tid", "lang").unique()
     empty = pl.DataFrame(
         schema={"tid": pl.UInt32, "lang": pl.String, "n_stop": pl.Int64, "sw_share": pl.Float64}
     )
@@ -1373,7 +1381,11 @@ def _base_labels(f: pl.DataFrame) -> pl.DataFrame:
     # the page's language decides whether stopwords can vouch for a line
     f = f.with_columns(
         (
-            pl.when(nw >= 12).then(pl.col("sw_share")).mean().over(doc).fill_null(0.0)
+            pl.when(nw >= DOC_SHARE_MIN_WORDS)
+            .then(pl.col("sw_share"))
+            .mean()
+            .over(doc)
+            .fill_null(0.0)
             >= DOC_STOPWORD_SHARE
         ).alias("use_sw"),
         (pl.col("shape") == "numeric").fill_null(False).alias("numeric"),
