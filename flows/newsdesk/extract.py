@@ -135,8 +135,6 @@ _ENDS_SENTENCE = (
     r"(?:\s*[(\[][^()\[\]]{1,40}[)\]]|\s+[—–-]{1,2}\s*[A-Z][A-Za-z .-]{0,30})?$"
 )
 _ENDS_PERIOD = rf"[^.]\.[{_QUOTE_CLOSE}]*$"
-#: How many characters at a line's end the ending regexes need to see.
-_TAIL_CHARS = 48
 _STRIP = " :.!|•·"
 
 #: Month names and abbreviations → month number; English ones are left for the normalise
@@ -936,13 +934,14 @@ def _line_shapes(uniq: pl.DataFrame, ref: Reference, norm_words: int) -> pl.Data
     head; ``mast_nid`` numbers the norms without a leading "the" (``mast_key``)."""
     t = pl.col("text")
     nw = pl.col("n_words")
-    tail = t.str.slice(-_TAIL_CHARS)
     u = uniq.with_columns(
-        # words ≈ spaces + 1 (lines are stripped; a regex count costs 4x more)
-        (t.str.count_matches(" ", literal=True) + 1).cast(pl.Int64).alias("n_words"),
+        # words ≈ spaces + 1 (lines are stripped; counting "\s+" costs 4x more, and the
+        # regex " " finds spaces faster than the literal search)
+        (t.str.count_matches(" ") + 1).cast(pl.Int64).alias("n_words"),
         t.str.len_chars().cast(pl.Int64).alias("n_chars"),
-        tail.str.contains(_ENDS_SENTENCE).alias("ends_sentence"),
-        tail.str.contains(_ENDS_PERIOD).alias("ends_period"),
+        # regexes anchored at the end: the engine searches backwards from it
+        t.str.contains(_ENDS_SENTENCE).alias("ends_sentence"),
+        t.str.contains(_ENDS_PERIOD).alias("ends_period"),
         t.str.ends_with(":").alias("ends_colon"),
     )
     u = u.with_columns(_masked(nw <= norm_words, t, _norm_line).alias("norm")).with_columns(
