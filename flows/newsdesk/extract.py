@@ -1490,15 +1490,16 @@ def _body_runs(f: pl.DataFrame) -> pl.DataFrame:
             pl.when(pl.col("strong") & strong_shape).then(pl.col("n_chars")).otherwise(0), "run"
         ).alias("run_score")
     )
+    # the doc's best score as a column first: a window inside a window is evaluated once per
+    # doc over a buffer as long as the batch (quadratic in the batch size)
+    f = f.with_columns(pl.col("run_score").max().over(doc).alias("_best_score"))
     best = (
-        pl.when(
-            (pl.col("run_score") == pl.col("run_score").max().over(doc)) & (pl.col("run_score") > 0)
-        )
+        pl.when((pl.col("run_score") == pl.col("_best_score")) & (pl.col("run_score") > 0))
         .then(pl.col("run"))
         .min()
         .over(doc)
     )
-    f = f.with_columns(best.alias("best_run"))
+    f = f.with_columns(best.alias("best_run")).drop("_best_score")
     in_best = pl.col("run") == pl.col("best_run")
     f = f.with_columns(
         pl.when(in_best & pl.col("strong")).then(pl.col("idx")).min().over(doc).alias("body_start"),
@@ -1675,10 +1676,14 @@ def _pick_title(f: pl.DataFrame) -> pl.DataFrame:
         pl.when(pl.col("title_shape") & ~pl.col("name_byline")).then(score).alias("title_score"),
         repeated.alias("repeated"),
     )
-    best = pl.col("title_score").max().over(doc)
+    # (the best score as a column first: see _body_runs)
+    f = f.with_columns(pl.col("title_score").max().over(doc).alias("_best_score"))
+    best = pl.col("_best_score")
     title_idx = pl.when(pl.col("title_score") == best).then(pl.col("idx")).min().over(doc)
-    return f.with_columns(title_idx.alias("title_idx")).with_columns(
-        (pl.col("idx") == pl.col("title_idx")).fill_null(False).alias("is_title")
+    return (
+        f.with_columns(title_idx.alias("title_idx"))
+        .drop("_best_score")
+        .with_columns((pl.col("idx") == pl.col("title_idx")).fill_null(False).alias("is_title"))
     )
 
 
