@@ -2175,7 +2175,9 @@ def _structured_lines(docs: pl.DataFrame, ref: Reference) -> tuple[pl.DataFrame,
     """docs (doc, body) of JSON records → (body lines that are no credit line (doc, idx,
     text), (doc, credit_variant, credit_unknown)): the first found of each doc."""
     lines = _lines(docs, "body").filter(~pl.col("blank"))
-    lines = lines.with_columns(pl.int_range(pl.len()).over("doc").alias("idx"))
+    # a line's index in its doc: rows are in doc order (a window per doc costs far more)
+    row = pl.int_range(pl.len(), dtype=pl.Int64)
+    lines = lines.with_columns((row - pl.when(_doc_starts()).then(row).forward_fill()).alias("idx"))
     # credit lines are short and start like one: the credit regexes see only those lines
     t = pl.col("text")
     cands = lines.with_row_index("_row").filter(t.str.contains(_CREDIT_START))
@@ -2344,9 +2346,11 @@ def site_lines(records: pl.DataFrame) -> pl.DataFrame:
         (pl.col("text").str.count_matches(" ", literal=True) + 1).alias("_nw"),
         _norm_line(pl.col("text")).alias("line"),
     ).with_columns(
-        (pl.col("_nw") >= 20).cum_max().over("doc").alias("_long_seen"),
+        # "so far in the doc" as running sums (rows are in doc order; a window per doc costs
+        # far more)
+        (_doc_cum_sum((pl.col("_nw") >= 20).cast(pl.Int32)) > 0).alias("_long_seen"),
     )
-    cut = (pl.col("line").is_in(ends) & pl.col("_long_seen")).cum_max().over("doc")
+    cut = _doc_cum_sum((pl.col("line").is_in(ends) & pl.col("_long_seen")).cast(pl.Int32)) > 0
     lines = lines.filter(~cut & (pl.col("_nw") <= SITE_LINE_MAX_WORDS)).select("doc", "line")
     return (
         lines.filter(pl.col("line").str.len_chars() > 0)
