@@ -445,11 +445,16 @@ def _topic_scores(evidence: pl.DataFrame, sizes: pl.DataFrame, model: _Topics) -
     )
     # Within one article the score grows with the evidence, so the primary is the top-level
     # topic with the most evidence (ties: the smallest code), if it scores high enough.
+    # (each window as a column of its own: a window inside a window is evaluated once per
+    # article over a buffer as long as the frame, quadratic in the batch size)
     top = pl.col("level") == 1
     top_evidence = pl.when(top).then(pl.col("evidence"))
-    best = top & (pl.col("evidence") == top_evidence.max().over("key"))
+    scored = scored.with_columns(_best=top & (pl.col("evidence") == top_evidence.max().over("key")))
+    best = pl.col("_best")
     first = best & (pl.col("topic") == pl.when(best).then(pl.col("topic")).min().over("key"))
-    return scored.with_columns(is_primary=first & (pl.col("score") >= PRIMARY_MIN_SCORE))
+    return scored.with_columns(is_primary=first & (pl.col("score") >= PRIMARY_MIN_SCORE)).drop(
+        "_best"
+    )
 
 
 def _topic_rows(
