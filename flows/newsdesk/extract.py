@@ -461,16 +461,13 @@ def _regex_groups(patterns: list[str]) -> tuple[tuple[str, str], ...]:
     regexes applied one by one.
     """
 
-    def cheap(p: str) -> bool:
-        return p.startswith("^") and not re.search(r"\{\d*,\d{2,}\}", p)
-
     literal = [p for p in patterns if not re.search(r"[\\^$.|?*+()\[\]{}]", p)]
     patterns = [p for p in patterns if p not in literal]
     needs = {p: _required_chars(p) for p in patterns}
     filtered = [(needs[p], _alternation([p]) or "") for p in patterns if needs[p]]
     rest = [p for p in patterns if not needs[p]]
-    together = [p for p in rest if cheap(p)]
-    alone = [p for p in rest if not cheap(p)]
+    together = [p for p in rest if _cheap(p)]
+    alone = [p for p in rest if not _cheap(p)]
     groups = [_alternation(together)] if together else []
     plain = [("", g) for g in [*groups, *(_alternation([p]) for p in alone)] if g]
     # plain phrases found anywhere in the line: one Aho-Corasick pass (see _features)
@@ -549,8 +546,9 @@ def load_reference(reference_dir: Path) -> Reference:
 
 
 def _cheap(rx: str) -> bool:
-    """A furniture regex (``(?i)(?:(?:...))``) that is anchored at the line start and has no
-    long bounded repeat: it fails fast, also inside an alternation (see ``_regex_groups``)."""
+    """A furniture regex (as written, or as ``_alternation`` wraps it) that is anchored at the
+    line start and has no long bounded repeat: it fails fast, also inside an alternation
+    (see ``_regex_groups``)."""
     inner = rx.removeprefix("(?i)(?:(?:")
     return inner.startswith("^") and not re.search(r"\{\d*,\d{2,}\}", inner)
 
@@ -843,16 +841,14 @@ def _features(
     nl = lines.filter(~pl.col("blank")).select("doc", "line_no", "text")
     tid, uniq = _text_ids(nl.get_column("text"))
     shapes = _line_shapes(uniq, ref, SITE_LINE_MAX_WORDS if site_norm else META_MAX_WORDS)
-    # rows are in doc order: a line's index among its doc's non-blank lines is its row number
-    # minus the row number of the doc's first line
-    row = pl.int_range(pl.len(), dtype=pl.Int64)
     nl = pl.concat(
         [
             nl.select(
                 pl.col("doc").set_sorted(),
                 "line_no",
                 "text",
-                (row - pl.when(_doc_starts()).then(row).forward_fill()).alias("idx"),
+                # a line's index among its doc's non-blank lines
+                _doc_row_index().alias("idx"),
             ),
             shapes.select(_ROW_SHAPES)[tid],
         ],
@@ -1116,6 +1112,13 @@ def _within_next(hit: pl.Expr, n: int, rows: pl.Expr | None = None) -> pl.Expr:
     nxt = pl.when(keep & hit).then(pos).backward_fill().shift(-1)
     end = pl.when(_doc_ends()).then(pos).backward_fill()
     return (keep & (nxt <= pl.min_horizontal(pos + n, end))).fill_null(False)
+
+
+def _doc_row_index() -> pl.Expr:
+    """A row's index within its doc (rows in doc order): its row number minus that of the
+    doc's first row (a window per doc costs far more)."""
+    row = pl.int_range(pl.len(), dtype=pl.Int64)
+    return row - pl.when(_doc_starts()).then(row).forward_fill()
 
 
 def _doc_key(column: str) -> pl.Expr:
@@ -1517,8 +1520,7 @@ def _header_lines(f: pl.DataFrame) -> pl.DataFrame:
     bs, be = pl.col("body_start"), pl.col("body_end")
     is_body = pl.col("cand") & in_best & (pl.col("idx") >= bs) & (pl.col("idx") <= be)
     header = pl.col("idx") < bs.fill_null(pl.col("end_idx")).fill_null(1 << 40)
-    # neighbours that are not furniture
-    # whether the line is meta, on lines that are not furniture
+    # whether the nearest lines that are not furniture are meta lines
     nf_meta = pl.when(pl.col("base") != "furniture").then(
         pl.col("base").is_in(["byline", "date", "counter"])
     )
@@ -2175,9 +2177,7 @@ def _structured_lines(docs: pl.DataFrame, ref: Reference) -> tuple[pl.DataFrame,
     """docs (doc, body) of JSON records → (body lines that are no credit line (doc, idx,
     text), (doc, credit_variant, credit_unknown)): the first found of each doc."""
     lines = _lines(docs, "body").filter(~pl.col("blank"))
-    # a line's index in its doc: rows are in doc order (a window per doc costs far more)
-    row = pl.int_range(pl.len(), dtype=pl.Int64)
-    lines = lines.with_columns((row - pl.when(_doc_starts()).then(row).forward_fill()).alias("idx"))
+    lines = lines.with_columns(_doc_row_index().alias("idx"))
     # credit lines are short and start like one: the credit regexes see only those lines
     t = pl.col("text")
     cands = lines.with_row_index("_row").filter(t.str.contains(_CREDIT_START))
