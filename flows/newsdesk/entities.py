@@ -71,8 +71,9 @@ value alone is computed once per distinct value and joined back on the values' 6
 run's fold, length and word flags, the one-word spans' word flags, the context regexes, the
 Aho-Corasick search, and the word-by-word segmentation of multi-word spans (per distinct
 words, sentence start and organisation word after). A chain's text is sliced from the body
-(its connectors are the whole gaps). A call has a fixed cost of roughly 40 ms (about 250
-eager operations), so larger batches run faster per MB; ``python -m
+(its connectors are the whole gaps). A call has a fixed cost of roughly 100 ms of CPU on
+one thread (about 280 eager operations and their expressions; measured 2026-12-07 on 5
+articles of a synth shard), so larger batches run faster per MB; ``python -m
 newsdesk.evaluation.entities --synth 20000`` measures the flow's shard calls.
 """
 
