@@ -557,13 +557,19 @@ def _anchored(groups: tuple[tuple[str, str], ...]) -> str | None:
     """One case-insensitive alternation of an action's cheap regexes that need a string:
     anchored at the line start, they fail within a few characters on most lines, so they run
     on every line, and the needle scan (``_furniture_matches``) leaves their strings out."""
-    parts = [rx.removeprefix("(?i)") for c, rx in groups if _needs_scan(c) and _cheap(rx)]
+    parts = [rx.removeprefix("(?i)") for c, rx in groups if _in_anchored(c, rx)]
     return "(?i)(?:" + "|".join(parts) + ")" if parts else None
 
 
 def _needs_scan(chars: str) -> bool:
     """A (required strings, regex) pair whose regex needs one of the strings."""
     return bool(chars) and chars != _LITERALS
+
+
+def _in_anchored(chars: str, rx: str) -> bool:
+    """A (required strings, regex) pair that ``_anchored`` runs on every line, so that the
+    needle scan leaves it out."""
+    return _needs_scan(chars) and _cheap(rx)
 
 
 def _needle_table(regex_groups: dict[str, tuple[tuple[str, str], ...]]) -> pl.DataFrame:
@@ -574,7 +580,7 @@ def _needle_table(regex_groups: dict[str, tuple[tuple[str, str], ...]]) -> pl.Da
         (n, c)
         for rxs in regex_groups.values()
         for c, rx in rxs
-        if _needs_scan(c) and not _cheap(rx)
+        if _needs_scan(c) and not _in_anchored(c, rx)
         for n in c.split("\x01")
     }
     for action, rxs in regex_groups.items():
@@ -1233,7 +1239,7 @@ def _needing_hits(
     t = pl.col("text")
     hits = []
     for chars, rx in ref.furniture_regex[action]:
-        if not chars or (chars != _LITERALS and _cheap(rx)):
+        if not chars or _in_anchored(chars, rx):
             continue
         sub = by_group.get(_LITERALS + action if chars == _LITERALS else chars)
         if sub is not None and sub.height:
