@@ -92,6 +92,7 @@ from pathlib import Path
 import polars as pl
 from polars.expr.whenthen import ChainedThen, Then
 
+from newsdesk.polars_pool import on_polars_pool
 from newsdesk.schema import ENTITY, ENTITY_MENTION, conform, empty
 from newsdesk.settings import get_settings
 
@@ -1969,6 +1970,7 @@ def _resolve(kept: pl.DataFrame) -> pl.DataFrame:
     return pl.concat([direct, by_context]).unique(span, keep="first", maintain_order=True)
 
 
+@on_polars_pool
 def find_entities(articles: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Find PERSON / ORG / LOC mentions in ``articles.body``.
 

@@ -78,6 +78,7 @@ from typing import Any
 import polars as pl
 
 from newsdesk import schema
+from newsdesk.polars_pool import on_polars_pool
 from newsdesk.settings import get_settings
 
 LABELS = ("title", "byline", "date", "counter", "body", "furniture", "credit", "blank")
@@ -2405,6 +2406,7 @@ def _site_furniture_for(
 # --------------------------------------------------------------------------- public API
 
 
+@on_polars_pool
 def extract(records: pl.DataFrame, site_furniture: pl.DataFrame | None = None) -> pl.DataFrame:
     """RAW_RECORD rows → EXTRACTED rows. Never raises for bad content: see ``extract_error``.
 

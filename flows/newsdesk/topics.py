@@ -48,6 +48,7 @@ import polars as pl
 import yaml
 
 from newsdesk import schema
+from newsdesk.polars_pool import on_polars_pool
 from newsdesk.reference import load_csv, reference_path
 
 TAXONOMY_FILE = "iptc_mediatopics.csv"
@@ -480,6 +481,7 @@ def _topic_rows(
     return schema.conform(out, schema.ARTICLE_TOPIC)
 
 
+@on_polars_pool
 def classify_topics(articles: pl.DataFrame) -> pl.DataFrame:
     """Scored IPTC topics per article (``schema.ARTICLE_TOPIC``).
 
@@ -541,6 +543,7 @@ def _theme_rows(
     return schema.conform(out, ARTICLE_THEME)
 
 
+@on_polars_pool
 def classify_themes(articles: pl.DataFrame) -> pl.DataFrame:
     """Themes per article (:data:`ARTICLE_THEME`): ``article_id, theme, score, matched_terms``.
 
@@ -556,6 +559,7 @@ def classify_themes(articles: pl.DataFrame) -> pl.DataFrame:
     return _theme_rows(text.matches[0], text.sizes, text.ids, model)
 
 
+@on_polars_pool
 def classify_topics_and_themes(articles: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     """``(classify_topics(articles), classify_themes(articles))``, sharing the text preparation.
 
