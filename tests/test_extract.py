@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from newsdesk import schema
-from newsdesk.extract import LABELS, explain, extract, load_reference
+from newsdesk.extract import LABELS, ascii_regex, explain, extract, load_reference
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLDEN_DIR = ROOT / "tests" / "golden" / "extract"
@@ -1068,3 +1068,39 @@ def test_line_ids_number_distinct_texts_even_when_hashes_collide(
     got = extract(text_records(page, page))
     assert got["title"].to_list() == ["Talks resume"] * 2
     assert got["body"].to_list() == ["\n\n".join([P1, P2, P3])] * 2
+
+
+@pytest.mark.parametrize(
+    ("pattern", "rewritten"),
+    [
+        (r"\b\d{4}", r"(?-u:\b)[0-9]{4}"),
+        (r"^[^\d/.!?]{1,40}\s", r"^[^0-9/.!?]{1,40}\s"),
+        (r"(?-u:\b)x\b", r"(?-u:\b)x(?-u:\b)"),  # an ASCII boundary stays as it is
+        (r"\\d", r"\\d"),  # an escaped backslash, then "d"
+        (r"[]\d]\D", r"[]0-9][^0-9]"),  # "]" first in a class is a literal
+        (r"[[:alpha:]\d]\d", r"[[:alpha:]0-9][0-9]"),
+        (r"[\D]", r"[\D]"),  # left alone inside a class
+    ],
+)
+def test_regexes_use_ascii_digits_and_boundaries(pattern: str, rewritten: str) -> None:
+    assert ascii_regex(pattern) == rewritten
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(alphabet="ab 7/.›»!é\u0663", min_size=0, max_size=12), max_size=20))
+def test_ascii_digit_regex_matches_the_same_lines_on_ascii_digits(lines: list[str]) -> None:
+    """The breadcrumb pattern ("Section / Subsection", no digits) gives the same answer with
+    ASCII digit classes on every line without another script's digits ("\u0663" is ٣)."""
+    pattern = r"^[^\d/.!?]{1,40}\s[/›»]\s[^\d/.!?]{1,60}$"
+    frame = pl.DataFrame({"line": lines}, schema={"line": pl.String})
+    out = frame.select(
+        pl.col("line").str.contains(pattern).alias("unicode"),
+        pl.col("line").str.contains(ascii_regex(pattern)).alias("ascii"),
+        pl.col("line").str.contains("\u0663", literal=True).alias("other_digit"),
+    )
+    same = out.filter(~pl.col("other_digit"))
+    assert same["unicode"].to_list() == same["ascii"].to_list()
+    # another script's digit ("٣", Arabic-Indic three) is a digit only to the Unicode class
+    trail = pl.Series(["Home / \u0663 Politics"])
+    assert not trail.str.contains(pattern).item()
+    assert trail.str.contains(ascii_regex(pattern)).item()

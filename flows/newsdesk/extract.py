@@ -71,7 +71,7 @@ import re
 import re._parser as _sre_parser  # the regex parser of the standard library (Python 3.11+)
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -120,11 +120,50 @@ LIST_ITEM_MAX_WORDS = 40
 LANGUAGE_SAMPLE_CHARS = 300
 
 
-def ascii_boundaries(pattern: str) -> str:
-    r"""``\b`` → ``(?-u:\b)``: a Unicode word boundary stops Rust's lazy DFA on non-ASCII
-    text (curly quotes, accents) and makes a regex ~10x slower; ASCII boundaries keep it fast.
+def ascii_regex(pattern: str) -> str:
+    r"""Word boundaries and digits as ASCII: ``\b`` → ``(?-u:\b)``, ``\d`` → ``[0-9]``
+    (``0-9`` inside a class), ``\D`` → ``[^0-9]`` (outside a class).
+
+    A Unicode word boundary stops Rust's lazy DFA on non-ASCII text (curly quotes, accents)
+    and makes a regex ~10x slower. A Unicode ``\d`` is some 70 ranges of code points, and a
+    regex repeating it (``[^\d/.!?]{1,40}``) takes Polars milliseconds to compile: on every
+    call, because its cache keeps 32 regexes per thread and a call of ``extract`` uses about
+    100 (the breadcrumb pattern: 13 ms → 1 ms). Dates, times and counts are read as ASCII
+    numbers in any case, so other scripts' digits never made a date or a count.
     """
-    return re.sub(r"(?<!\\)\\b", r"(?-u:\\b)", pattern)
+    out: list[str] = []
+    depth = 0  # inside a character class (classes nest in Rust's syntax)
+    i = 0
+    while i < len(pattern):
+        char = pattern[i]
+        if char == "\\" and i + 1 < len(pattern):
+            escaped = pattern[i + 1]
+            if escaped == "d":
+                out.append("0-9" if depth else "[0-9]")
+            elif escaped == "D" and not depth:
+                out.append("[^0-9]")
+            elif escaped == "b" and not depth and not pattern.endswith("(?-u:", 0, i):
+                out.append("(?-u:\\b)")
+            else:
+                out.append(pattern[i : i + 2])
+            i += 2
+            continue
+        out.append(char)
+        i += 1
+        if char == "[":
+            if depth == 0 or pattern.startswith(":", i):  # a class, or "[:alpha:]" in one
+                depth += 1
+                if pattern.startswith("^", i):
+                    out.append("^")
+                    i += 1
+                if pattern.startswith("]", i) and depth == 1:  # "[]...]": a literal "]"
+                    out.append("]")
+                    i += 1
+            else:
+                depth += 1
+        elif char == "]" and depth:
+            depth -= 1
+    return "".join(out)
 
 
 _QUOTE_CLOSE = "\"'”’»)\\]"
@@ -178,7 +217,7 @@ _TIME = (
     r"(?:\s*(?-i:[A-Z]{2,5})\b|\s*(?:GMT|UTC)\s*[+-]\s*\d{1,2}(?::?\d{2})?)?)?"
 )
 #: A date or timestamp inside a short line; the match is what ``published_raw`` keeps.
-DATE_RE = ascii_boundaries(
+DATE_RE = ascii_regex(
     r"(?i)(?:\b\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?"
     r"(?:\s*Z|\s*[+-]\d{2}:?\d{2}|\s*(?:UTC|GMT))?)?"
     rf"|\b(?:{_MONTHS})\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}{_TIME}"
@@ -195,17 +234,17 @@ _REL_UNITS = (
 )
 _REL_NUM = r"\d+|an?|one|eine[mnr]?|une?|una?|uma?|een"
 _REL_WORD_UNIT = r"[a-zäöüéèêàáíóúñçã]{1,12}"
-RELATIVE_DATE_RE = (
+RELATIVE_DATE_RE = ascii_regex(
     rf"(?i)(?:^|[\s(])(?:(?:{_REL_NUM})\s*{_REL_WORD_UNIT}\s+(?:ago|fa|geleden)"
     rf"|(?:vor|il y a|hace|há)\s+(?:{_REL_NUM})\s+{_REL_WORD_UNIT}"
     r"|today|yesterday|just now|heute|gestern|aujourd'hui|hier|hoy|ayer|hoje|ontem|oggi|ieri|"
     r"vandaag|gisteren)(?:$|[\s.,:)|•·])"
 )
-_REL_GROUPS = (
+_REL_GROUPS = ascii_regex(
     rf"(?i)(?:({_REL_NUM})\s*({_REL_UNITS})\s+(?:ago|fa|geleden)"
     rf"|(?:vor|il y a|hace|há|ha)\s+({_REL_NUM})\s+({_REL_UNITS}))"
 )
-_REL_DAY = (
+_REL_DAY = ascii_regex(
     r"(?i)\b(today|yesterday|just now|heute|gestern|aujourd'hui|hier|hoy|ayer|hoje|ontem|oggi|"
     r"ieri|vandaag|gisteren)\b(?:\D{0,8}(\d{1,2})[:.h](\d{2})(?:\s*([ap])\.?m\.?)?)?"
 )
@@ -224,7 +263,7 @@ _DAY_WORD_OFFSET = {
     "ontem": -1, "ieri": -1, "gisteren": -1,
 }  # fmt: skip
 #: Words that make a date line the modification date rather than the publication date.
-UPDATED_RE = ascii_boundaries(
+UPDATED_RE = ascii_regex(
     r"(?i)\b(?:updated|modified|edited|aktualisiert|mis à jour|actualizado|atualizad[oa]|"
     r"aggiornato|bijgewerkt|gewijzigd)\b"
 )
@@ -232,7 +271,7 @@ UPDATED_RE = ascii_boundaries(
 _VIEW_WORDS = (
     r"views?|page views|reads|hits|aufrufe|vues|visitas|visualizações|visualizzazioni|weergaven"
 )
-VIEW_RE = ascii_boundaries(
+VIEW_RE = ascii_regex(
     rf"(?i)(?:\b(?:{_VIEW_WORDS})\s*[:：-]?\s*"
     r"(\d[\d,.' ]*\d|\d)\s*([km])?\b|(?:^|[\s|•·👁])(\d[\d,.' ]*\d|\d)\s*([km])?\s*"
     rf"(?:{_VIEW_WORDS})\b)"
@@ -242,7 +281,7 @@ _COMMENT_WORDS = (
     r"comments?|kommentare?|commentaires?|comentarios?|comentários?|commenti|commento|"
     r"reacties|reactie|réactions?|responses?|replies|thoughts?"
 )
-COMMENT_RE = (
+COMMENT_RE = ascii_regex(
     rf"(?i)^(?:(\d[\d,.]*)\s*({_COMMENT_WORDS})(?:\s+(?:on|to)\b.*)?"
     rf"|(?:(?:show|view|read|see|bekijk|ver)\s+)?(?:all\s+|alle\s+|todos los\s+)?"
     rf"(?:{_COMMENT_WORDS}|réagissez|join the conversation)\s*[(\[:]\s*(\d[\d,.]*)\s*[)\]]?)$"
@@ -250,7 +289,7 @@ COMMENT_RE = (
 #: A comment-count heading with its number on the line before ("31" / "Comments").
 _COMMENT_WORD_LINE = rf"(?i)^(?:{_COMMENT_WORDS})$"
 #: "By Jane Doe", "Written by ...", "Von ...", "Reporter: ...": group 1 is the name part.
-BYLINE_RE = ascii_boundaries(
+BYLINE_RE = ascii_regex(
     r"(?i)^(?:(?:by|written by|words by|reported by|posted by|story by|text by|von|par|por|door|"
     r"di)\s+|(?:by|author|authors|reporter|autor|auteur)\s*:\s*)((?-i:\p{Lu}).*)$"
 )
@@ -278,9 +317,7 @@ _NAME_ROLE = (
     r"(?:correspondent|editor|reporter|writer|columnist|critic)$"
 )
 #: Where a byline's name part ends: separators, dates, "Updated", "|", bullet.
-_BYLINE_CUT = ascii_boundaries(
-    r"\s*(?:[|•·]|\s[-–—]\s|\b(?:updated|published|posted|on)\b\s*:?\s).*$"
-)
+_BYLINE_CUT = ascii_regex(r"\s*(?:[|•·]|\s[-–—]\s|\b(?:updated|published|posted|on)\b\s*:?\s).*$")
 #: "Shaun Walker in Kyiv": where the reporter filed from is not part of the name.
 _AUTHOR_PLACE = r"\s+in\s+\p{Lu}[\p{L}.'’-]*(?:\s+\p{Lu}[\p{L}.'’-]*){0,2}$"
 #: Between several authors of one byline.
@@ -290,7 +327,7 @@ _TRAIL_TAIL = r"(?:[»›]|\s>\s|\s/\s|&gt;)\s*([^»›]+?)\s*$"
 #: Document title lines "Title | Site": the text before the first pipe.
 _PIPE_HEAD = r"^(.+?)\s+\|\s+[^|]{2,60}$"
 #: Datelines without a credit, all capitals: "NEW DELHI: ...", "GENOVA, 14 OTT - ...".
-_DATELINE_PLAIN = (
+_DATELINE_PLAIN = ascii_regex(
     r"^(\p{Lu}[\p{Lu}.'’-]+(?:\s+\p{Lu}[\p{Lu}.'’-]+){0,3})"
     r"(?:,\s*(?:\p{Lu}[\p{L}.]*\.?(?:\s+\d{1,2})?|\d{1,2}\s+\p{Lu}[\p{L}.]*))?"
     r"\s*(?:[—–:]|\s-|\s--)\s+(\p{Lu}.*)$"
@@ -501,7 +538,7 @@ def load_reference(reference_dir: Path) -> Reference:
             prefixes[act].append(pattern)
             rx = _prefix_regex([pattern]) or ""
         elif match == "regex":
-            rx = ascii_boundaries(_check_regex(pattern, where))
+            rx = ascii_regex(_check_regex(pattern, where))
             regexes[act].append(rx)
         else:
             raise ValueError(f"{where}: match must be exact, prefix or regex, not {match!r}")
@@ -510,7 +547,7 @@ def load_reference(reference_dir: Path) -> Reference:
     desk_rows = read_reference_csv(desk_path)
     desk_exact = frozenset(_norm_phrase(r["pattern"]) for r in desk_rows if r["match"] == "exact")
     desk_rx = [
-        ascii_boundaries(_check_regex(r["pattern"], str(desk_path)))
+        ascii_regex(_check_regex(r["pattern"], str(desk_path)))
         for r in desk_rows
         if r["match"] == "regex"
     ]
@@ -648,7 +685,7 @@ CREDIT_LINE_RES = (
     rf"\s*[:：—–-]\s*{_CREDIT_NAME}\.?$",
 )
 #: "With inputs from PTI", "(with agencies)": group 1 starts with the name.
-CREDIT_WITH_RE = ascii_boundaries(
+CREDIT_WITH_RE = ascii_regex(
     r"(?i)^(?:[(\[]|[—–-]{1,2})?\s*(?:with (?:additional )?inputs? from|"
     r"with (?:additional )?reporting (?:from|by)|inputs? from|mit material von|with|avec)\s+"
     r"([^()\[\]]{1,80}?)[)\]]?\.?$"
@@ -664,7 +701,7 @@ DATELINE_RE = (
 CREDIT_TAIL_RES = (
     r"(?i)\s*[(\[]\s*(?:with inputs from |with |source:\s*)?([^()\[\]]{1,40}?)\s*[)\]]\.?\s*$",
     r"(?i)\s+[—–-]{1,2}\s*([^—–()\[\]]{1,40}?)\.?\s*$",
-    ascii_boundaries(
+    ascii_regex(
         r"(?i)\s*[—–-]?\s*\bwith (?:inputs from |agency inputs from )?([^()\[\].,;—–]{1,40}?)"
         r"\.?\s*$"
     ),
@@ -740,6 +777,16 @@ def _masked(cond: pl.Expr, text: pl.Expr, op: Callable[[pl.Expr], pl.Expr]) -> p
     column merely masked to null still holds its strings, and string kernels such as regexes
     run over them all; an empty string costs nothing."""
     return pl.when(cond).then(op(pl.when(cond).then(text).otherwise(pl.lit(""))))
+
+
+@cache
+def _groups_expr(column: str, pattern: str, mask: str | None = None) -> pl.Expr:
+    """``extract_groups(pattern)`` of a column (only where the boolean column ``mask`` holds,
+    as ``_masked``), built once per process: building the expression compiles the regex in
+    Python to name its groups, about 1 ms each time."""
+    if mask is None:
+        return pl.col(column).str.extract_groups(pattern)
+    return _masked(pl.col(mask), pl.col(column), lambda x: x.str.extract_groups(pattern))
 
 
 def _contains(pattern: str) -> Callable[[pl.Expr], pl.Expr]:
@@ -1267,8 +1314,8 @@ def _meta_features(short: pl.DataFrame, ref: Reference) -> pl.DataFrame:
     )
     # short lines with a digit: dates and counters
     digits = short.filter(t.str.contains(r"\d"))
-    view = t.str.extract_groups(VIEW_RE)
-    comments = t.str.extract_groups(COMMENT_RE)
+    view = _groups_expr("text", VIEW_RE)
+    comments = _groups_expr("text", COMMENT_RE)
     dig = digits.select(
         "tid",
         t.str.extract(DATE_RE, 0).alias("date_text"),
@@ -1751,10 +1798,10 @@ def _strip_edge_credits(body: pl.DataFrame, ref: Reference) -> pl.DataFrame:
     """First and last body lines (_row, text, _first, _last) → (_row, _text, dateline_src,
     dateline_place, tail_src)."""
     t = pl.col("text")
-    first, last = pl.col("_first"), pl.col("_last")
+    last = pl.col("_last")
     body = body.with_columns(
-        _masked(first, t, lambda x: x.str.extract_groups(DATELINE_RE)).alias("_dl"),
-        _masked(first, t, lambda x: x.str.extract_groups(_DATELINE_PLAIN)).alias("_pl"),
+        _groups_expr("text", DATELINE_RE, "_first").alias("_dl"),
+        _groups_expr("text", _DATELINE_PLAIN, "_first").alias("_pl"),
         *[_masked(last, t, _extract(p)).alias(f"_tail{i}") for i, p in enumerate(CREDIT_TAIL_RES)],
     )
     body = body.with_columns(
@@ -1786,21 +1833,22 @@ def _strip_edge_credits(body: pl.DataFrame, ref: Reference) -> pl.DataFrame:
 
 #: A day-month-year date with a month name: day, "." after the day, month, year, hour,
 #: minute, am/pm, zone.
-_DMY_RE = (
+_DMY_RE = ascii_regex(
     r"(?i)^(\d{1,2})(\.)?(?:st|nd|rd|th)?\s+(?:de\s+)?(\p{L}+)\.?,?\s+(?:de\s+)?(\d{4})"
     r"(?:\D{0,12}?(\d{1,2})[:.h](\d{2})(?::\d{2})?(?:\s*([ap])\.?\s?m\.?)?(?:\s*uhr|\s*h)?"
     r"(?:\s*((?-i:[A-Z]{2,5}))\b)?)?"
 )
 
 
-def _readable_date(raw: pl.Expr) -> pl.Expr:
+def _readable_date(column: str) -> pl.Expr:
     """A date as the page wrote it → as the normalise stage can read it.
 
     English month names, ISO and numeric dates pass unchanged; a month name in another
     language or a German day "5." becomes ISO 8601 ("2025-10-14T10:32 CEST"); "14h20" and
     "09:15 Uhr" become "14:20" and "09:15".
     """
-    m = raw.str.extract_groups(_DMY_RE)
+    raw = pl.col(column)
+    m = _groups_expr(column, _DMY_RE)
     word = m.struct.field("3").str.to_lowercase()
     month = word.replace_strict({**MONTHS_EN, **MONTHS_OTHER}, default=None, return_dtype=pl.Int32)
     rewrite = month.is_not_null() & (
@@ -1845,11 +1893,11 @@ def _readable_date(raw: pl.Expr) -> pl.Expr:
     return pl.when(rewrite).then(iso).otherwise(cleaned)
 
 
-def _resolve_relative(rel: pl.Expr, fetched_at: pl.Expr) -> pl.Expr:
+def _resolve_relative(column: str, fetched_at: pl.Expr) -> pl.Expr:
     """A relative time ("3 hours ago", "vor 3 Stunden", "ieri alle 22:45") and the time the
     page was fetched (ISO 8601, UTC) → an absolute ISO 8601 time or date; null without one."""
     fetched = fetched_at.str.to_datetime(time_zone="UTC", strict=False, time_unit="us")
-    g = rel.str.extract_groups(_REL_GROUPS)
+    g = _groups_expr(column, _REL_GROUPS)
     num_txt = pl.coalesce(g.struct.field("1"), g.struct.field("3"))
     unit = pl.coalesce(g.struct.field("2"), g.struct.field("4")).str.to_lowercase()
     num = (
@@ -1862,7 +1910,7 @@ def _resolve_relative(rel: pl.Expr, fetched_at: pl.Expr) -> pl.Expr:
     for rx, s in reversed(_REL_UNIT_SECONDS):
         secs = pl.when(unit.str.contains(rx)).then(pl.lit(s, pl.Int64)).otherwise(secs)
     ago = (fetched - pl.duration(seconds=num * secs)).dt.strftime("%Y-%m-%dT%H:%M:%S+00:00")
-    d = rel.str.extract_groups(_REL_DAY)
+    d = _groups_expr(column, _REL_DAY)
     offset = (
         d.struct.field("1")
         .str.to_lowercase()
@@ -1903,13 +1951,13 @@ def _published(out: pl.DataFrame) -> pl.Series:
         .drop_nulls()
         .unique()
     )
-    dates = dates.with_columns(_readable_date(pl.col("_v")).alias("_p"))
+    dates = dates.with_columns(_readable_date("_v").alias("_p"))
     rels = (
         pl.concat([frame.select(pl.col(c).alias("_v"), "fetched_at") for c in ("_rel1", "_rel2")])
         .filter(pl.col("_v").is_not_null())
         .unique()
     )
-    rels = rels.with_columns(_resolve_relative(pl.col("_v"), pl.col("fetched_at")).alias("_p"))
+    rels = rels.with_columns(_resolve_relative("_v", pl.col("fetched_at")).alias("_p"))
     for column, values in (("_date1", dates), ("_rel1", rels), ("_date2", dates), ("_rel2", rels)):
         keys = [column] if column.startswith("_date") else [column, "fetched_at"]
         frame = frame.join(
@@ -2477,7 +2525,7 @@ def extract(records: pl.DataFrame, site_furniture: pl.DataFrame | None = None) -
 
 
 #: "© 2025 The Harbour Post. All rights reserved." → "The Harbour Post" (the publisher).
-_COPYRIGHT_RE = ascii_boundaries(
+_COPYRIGHT_RE = ascii_regex(
     r"(?im)^[ \t]*(?:copyright\s*)?(?:©|\(c\)|copyright)\s*(?:\d{4}(?:\s*[-–]\s*\d{4})?\s*,?\s*)?"
     r"([\p{Lu}][^.|\n]{1,60}?)\s*(?:\.|\||$|\s+all\s+rights|\s+\d{4}\b|\s+[-–]\s)"
 )

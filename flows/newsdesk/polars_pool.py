@@ -48,7 +48,7 @@ def on_polars_pool(fn: Callable[P, R]) -> Callable[P, R]:
         results: list[R] = []
         errors: list[BaseException] = []
 
-        def call(column: pl.Series) -> pl.Series:
+        def call(column: pl.Series, **_: object) -> pl.Series:  # Polars passes return_dtype
             _state.inside = True
             try:
                 results.append(fn(*args, **kwargs))
