@@ -14,6 +14,7 @@ from __future__ import annotations
 import polars as pl
 
 from newsdesk import schema
+from newsdesk.polars_pool import on_polars_pool
 
 #: What the dedupe stage remembers of loaded articles.
 SEEN: dict[str, pl.DataType] = {
@@ -33,6 +34,7 @@ DUPLICATE: dict[str, pl.DataType] = {
 }
 
 
+@on_polars_pool
 def dedupe(articles: pl.DataFrame, seen: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Split ``articles`` into (new articles, duplicates).
 

@@ -2381,6 +2381,7 @@ def _norm_line(text: pl.Expr) -> pl.Expr:
     return text.str.replace_all(r"\s\s+|[\t\u00a0]", " ").str.to_lowercase().str.strip_chars(_STRIP)
 
 
+@on_polars_pool
 def site_lines(records: pl.DataFrame) -> pl.DataFrame:
     """RAW_RECORD text dumps → (site, doc, line): the distinct normalised short lines of each
     dump, keyed by site (declared site, else the copyright line's publisher) and ``doc`` (the
@@ -2417,6 +2418,7 @@ def site_lines(records: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+@on_polars_pool
 def learn_site_furniture(lines: pl.DataFrame, min_docs: int = SITE_MIN_DOCS) -> pl.DataFrame:
     """(site, doc, line) rows → (site, line, docs): the normalised lines that at least
     ``min_docs`` different dumps of one site contain (menus, footers, promos the site puts on

@@ -19,6 +19,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 import polars as pl
 
 from newsdesk import schema
+from newsdesk.polars_pool import on_polars_pool
 from newsdesk.reference import load_csv
 
 #: Earliest publish date we believe; older ones are scanning or parsing errors.
@@ -212,6 +213,7 @@ def _detect_languages(bodies: list[str | None]) -> list[str | None]:
     return [None if not b else py3langid.classify(b[:2000])[0] for b in bodies]
 
 
+@on_polars_pool
 def normalise(
     extracted: pl.DataFrame, run_id: str, code_version: str, now: datetime | None = None
 ) -> pl.DataFrame:

@@ -49,13 +49,16 @@ def on_polars_pool(fn: Callable[P, R]) -> Callable[P, R]:
         errors: list[BaseException] = []
 
         def call(column: pl.Series, **_: object) -> pl.Series:  # Polars passes return_dtype
+            # (a pool thread waiting inside one stage may pick up another stage's call:
+            # restore, not clear, the flag when it returns)
+            outer = on_pool()
             _state.inside = True
             try:
                 results.append(fn(*args, **kwargs))
             except BaseException as exc:  # re-raised below, on the calling thread
                 errors.append(exc)
             finally:
-                _state.inside = False
+                _state.inside = outer
             return column
 
         pl.select(pl.lit(0).map_batches(call, return_dtype=pl.Int32), pl.lit(0).alias("_"))

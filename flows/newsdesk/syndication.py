@@ -35,6 +35,7 @@ import numpy.typing as npt
 import polars as pl
 
 from newsdesk import schema
+from newsdesk.polars_pool import on_polars_pool
 
 #: One article's MinHash signature, as the warehouse stores it (``article_signatures``).
 SIGNATURE: dict[str, pl.DataType] = {
@@ -170,6 +171,7 @@ def _minhash(x: U64, per_doc: I64, num_perm: int) -> U32:
     return (out >> np.uint64(32)).astype(np.uint32)
 
 
+@on_polars_pool
 def signatures(articles: pl.DataFrame, num_perm: int = NUM_PERM, shingle: int = 5) -> pl.DataFrame:
     """MinHash signatures of ``articles``' bodies (word ``shingle``-grams, lower-cased).
 
@@ -251,6 +253,7 @@ def _sig_frame(df: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+@on_polars_pool
 def assign_clusters(
     new: pl.DataFrame, known: pl.DataFrame, threshold: float = 0.8, bands: int = BANDS
 ) -> pl.DataFrame:
