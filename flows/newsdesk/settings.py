@@ -43,10 +43,12 @@ class Settings(BaseSettings):
         default=PROJECT_ROOT / "expectations", description="Great Expectations suites."
     )
     batch_files: int = Field(
-        default=2000,
+        # 2026-12-07, `newsdesk run` on synth --n 20000, 2 alternating runs: 5000 took 0.77x
+        # the CPU and 0.80x the wall time of 2000, at 1.10-1.22x the peak RSS (1.2-1.3 GiB)
+        default=5000,
         ge=1,
-        description="Input files per shard (GX's fixed cost per shard favours large shards; "
-        "batch_bytes still caps memory).",
+        description="Input files per shard (each stage call and GX validation has a fixed "
+        "cost per shard, so large shards run faster; batch_bytes still caps memory).",
     )
     batch_bytes: int = Field(
         default=64 * 1024 * 1024, ge=1024, description="Soft cap on raw bytes per batch."
