@@ -178,3 +178,5 @@ def test_benchmark_synth_times_unique_articles() -> None:
     assert result["records"] >= result["docs"]
     assert result["mb"] > 0
     assert result["mb_per_cpu_s"] > 0
+    # the whole shard (its JSON records too) is timed as well, over the same text
+    assert result["shard_mb_per_cpu_s"] == pytest.approx(result["mb"] / result["shard_cpu_seconds"])
