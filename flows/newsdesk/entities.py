@@ -71,10 +71,13 @@ value alone is computed once per distinct value and joined back on the values' 6
 run's fold, length and word flags, the one-word spans' word flags, the context regexes, the
 Aho-Corasick search, and the word-by-word segmentation of multi-word spans (per distinct
 words, sentence start and organisation word after). A chain's text is sliced from the body
-(its connectors are the whole gaps). A call has a fixed cost of roughly 100 ms of CPU on
-one thread (about 280 eager operations and their expressions; measured 2026-12-07 on 5
-articles of a synth shard), so larger batches run faster per MB; ``python -m
-newsdesk.evaluation.entities --synth 20000`` measures the flow's shard calls.
+(its connectors are the whole gaps). ``find_entities`` runs on a Polars pool thread
+(``polars_pool.on_polars_pool``): called from the main thread, the hand-offs of its eager
+calls' parallel parts to the pool were a quarter of its CPU. A call has a fixed cost of
+roughly 70-90 ms of CPU on one thread (about 280 eager operations and their expressions;
+measured 2026-12-07 on 1-5 articles of a synth shard; ~100 ms before it ran on the pool), so
+larger batches run faster per MB; ``python -m newsdesk.evaluation.entities --synth 20000``
+measures the flow's shard calls.
 """
 
 from __future__ import annotations

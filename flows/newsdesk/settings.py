@@ -44,7 +44,7 @@ class Settings(BaseSettings):
     )
     batch_files: int = Field(
         # 2026-12-07, `newsdesk run` on synth --n 20000, 2 alternating runs: 5000 took 0.77x
-        # the CPU and 0.80x the wall time of 2000, at 1.10-1.22x the peak RSS (1.2-1.3 GiB)
+        # the CPU and 0.80x the wall time of 2000, at 1.10-1.22x the peak RSS (1.1-1.3 GiB)
         default=5000,
         ge=1,
         description="Input files per shard (each stage call and GX validation has a fixed "
