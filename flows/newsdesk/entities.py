@@ -95,6 +95,7 @@ from pathlib import Path
 import polars as pl
 from polars.expr.whenthen import ChainedThen, Then
 
+from newsdesk.letters import LOWER, MARKS, UPPER
 from newsdesk.polars_pool import on_polars_pool
 from newsdesk.schema import ENTITY, ENTITY_MENTION, conform, empty
 from newsdesk.settings import get_settings
@@ -112,11 +113,9 @@ _SPECIAL_FOLDS = {
 _NAME_SUFFIX = re.compile(r"^(?:Jr|Sr|[IVX]+)$")
 
 # --- the capitalised-run grammar (Unicode, on the body itself) -------------------------------
-# Letters by code-point ranges rather than Unicode classes (\p{Lu}): those make Polars compile
-# each regex for milliseconds on every call, which dominated small batches. Latin, Greek and
-# Cyrillic; the mixed-case Latin Extended blocks count as both cases.
-_UPPER = "A-ZÀ-ÖØ-ÞĀ-ɏḀ-ỿΆ-ΫЀ-Я"
-_LOWER = "a-zß-öø-ÿĀ-ɏḀ-ỿά-ώа-џ\u0300-\u036f"
+# Letters by code-point ranges rather than Unicode classes (\p{Lu}): see ``newsdesk.letters``.
+_UPPER = UPPER
+_LOWER = LOWER + MARKS
 _UP = f"[{_UPPER}]"
 _LO = f"[{_LOWER}]"
 #: Macron, McAllister, DeSantis, OpenAI, O'Leary, al-Sisi, 5-Star.

@@ -24,12 +24,13 @@ is split by what it depends on:
 
 Regexes cost their compilation on every call: Polars keeps only 32 compiled regexes per
 thread and a call uses about 100, so each is compiled anew (some take milliseconds: Unicode
-classes, bounded repeats; ``ascii_regex`` makes digits and word boundaries ASCII, which cut
-the costliest from 13 ms to 1). A regex is therefore used once per call where it can be (one
-pass for both kinds of record, one stopword regex for the page language), and a regex that
-only rewrites some lines runs on those lines alone (``_masked``). ``extract`` runs on a
-Polars pool thread (``polars_pool.on_polars_pool``), where Polars' parallel sections run in
-place; its fixed cost per call is ~130 ms of CPU on one thread (2026-12-07).
+classes, bounded repeats; ``fast_regex`` makes digits and word boundaries ASCII and letters
+Latin, Greek and Cyrillic ranges, which cut the costliest from 13 ms to 1). A regex is
+therefore used once per call where it can be (one pass for both kinds of record, one
+stopword regex for the page language), and a regex that only rewrites some lines runs on
+those lines alone (``_masked``). ``extract`` runs on a Polars pool thread
+(``polars_pool.on_polars_pool``), where Polars' parallel sections run in place; its fixed
+cost per call is ~130 ms of CPU on one thread (2026-12-07).
 
 The steps:
 
@@ -81,6 +82,7 @@ from typing import Any
 import polars as pl
 
 from newsdesk import schema
+from newsdesk.letters import LOWER, UPPER
 from newsdesk.polars_pool import on_polars_pool
 from newsdesk.settings import get_settings
 
@@ -123,16 +125,39 @@ LIST_ITEM_MAX_WORDS = 40
 LANGUAGE_SAMPLE_CHARS = 300
 
 
-def ascii_regex(pattern: str) -> str:
-    r"""Word boundaries and digits as ASCII: ``\b`` → ``(?-u:\b)``, ``\d`` → ``[0-9]``
-    (``0-9`` inside a class), ``\D`` → ``[^0-9]`` (outside a class).
+_LETTER_RANGES = {"Lu": UPPER, "Ll": LOWER, "L": UPPER + LOWER}
+
+
+def _fast_escape(pattern: str, i: int, depth: int) -> tuple[str, int]:
+    """``fast_regex`` of the escape at ``pattern[i]`` (a backslash), inside a character class
+    when ``depth``: (its replacement, the index after it)."""
+    letters = re.match(r"p\{(Lu|Ll|L)\}", pattern[i + 1 :])
+    if letters:
+        ranges = _LETTER_RANGES[letters.group(1)]
+        return (ranges if depth else f"[{ranges}]"), i + 1 + letters.end()
+    escaped = pattern[i + 1]
+    if escaped == "d":
+        return ("0-9" if depth else "[0-9]"), i + 2
+    if escaped == "D" and not depth:
+        return "[^0-9]", i + 2
+    if escaped == "b" and not depth and not pattern.endswith("(?-u:", 0, i):
+        return "(?-u:\\b)", i + 2
+    return pattern[i : i + 2], i + 2
+
+
+def fast_regex(pattern: str) -> str:
+    r"""A regex rewritten to compile and run fast: word boundaries and digits as ASCII
+    (``\b`` → ``(?-u:\b)``, ``\d`` → ``[0-9]``, ``\D`` → ``[^0-9]``) and the letter classes
+    ``\p{L}``, ``\p{Lu}``, ``\p{Ll}`` as Latin, Greek and Cyrillic ranges (``newsdesk.letters``),
+    inside a character class or out of one.
 
     A Unicode word boundary stops Rust's lazy DFA on non-ASCII text (curly quotes, accents)
-    and makes a regex ~10x slower. A Unicode ``\d`` is some 70 ranges of code points, and a
-    regex repeating it (``[^\d/.!?]{1,40}``) takes Polars milliseconds to compile: on every
-    call, because its cache keeps 32 regexes per thread and a call of ``extract`` uses about
-    100 (the breadcrumb pattern: 13 ms → 1 ms). Dates, times and counts are read as ASCII
-    numbers in any case, so other scripts' digits never made a date or a count.
+    and makes a regex ~10x slower. Unicode ``\d`` and letter classes are hundreds of ranges,
+    and a regex repeating them (``[^\d/.!?]{1,40}``) takes Polars milliseconds to compile: on
+    every call, because its cache keeps 32 regexes per thread and a call of ``extract`` uses
+    about 100 (the breadcrumb pattern: 13 ms → 1 ms; a byline pattern 4.2 → 0.5 ms). Dates,
+    times and counts are read as ASCII numbers in any case, so other scripts' digits never
+    made a date or a count.
     """
     out: list[str] = []
     depth = 0  # inside a character class (classes nest in Rust's syntax)
@@ -140,16 +165,8 @@ def ascii_regex(pattern: str) -> str:
     while i < len(pattern):
         char = pattern[i]
         if char == "\\" and i + 1 < len(pattern):
-            escaped = pattern[i + 1]
-            if escaped == "d":
-                out.append("0-9" if depth else "[0-9]")
-            elif escaped == "D" and not depth:
-                out.append("[^0-9]")
-            elif escaped == "b" and not depth and not pattern.endswith("(?-u:", 0, i):
-                out.append("(?-u:\\b)")
-            else:
-                out.append(pattern[i : i + 2])
-            i += 2
+            text, i = _fast_escape(pattern, i, depth)
+            out.append(text)
             continue
         out.append(char)
         i += 1
@@ -220,7 +237,7 @@ _TIME = (
     r"(?:\s*(?-i:[A-Z]{2,5})\b|\s*(?:GMT|UTC)\s*[+-]\s*\d{1,2}(?::?\d{2})?)?)?"
 )
 #: A date or timestamp inside a short line; the match is what ``published_raw`` keeps.
-DATE_RE = ascii_regex(
+DATE_RE = fast_regex(
     r"(?i)(?:\b\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?"
     r"(?:\s*Z|\s*[+-]\d{2}:?\d{2}|\s*(?:UTC|GMT))?)?"
     rf"|\b(?:{_MONTHS})\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}{_TIME}"
@@ -237,17 +254,17 @@ _REL_UNITS = (
 )
 _REL_NUM = r"\d+|an?|one|eine[mnr]?|une?|una?|uma?|een"
 _REL_WORD_UNIT = r"[a-zäöüéèêàáíóúñçã]{1,12}"
-RELATIVE_DATE_RE = ascii_regex(
+RELATIVE_DATE_RE = fast_regex(
     rf"(?i)(?:^|[\s(])(?:(?:{_REL_NUM})\s*{_REL_WORD_UNIT}\s+(?:ago|fa|geleden)"
     rf"|(?:vor|il y a|hace|há)\s+(?:{_REL_NUM})\s+{_REL_WORD_UNIT}"
     r"|today|yesterday|just now|heute|gestern|aujourd'hui|hier|hoy|ayer|hoje|ontem|oggi|ieri|"
     r"vandaag|gisteren)(?:$|[\s.,:)|•·])"
 )
-_REL_GROUPS = ascii_regex(
+_REL_GROUPS = fast_regex(
     rf"(?i)(?:({_REL_NUM})\s*({_REL_UNITS})\s+(?:ago|fa|geleden)"
     rf"|(?:vor|il y a|hace|há|ha)\s+({_REL_NUM})\s+({_REL_UNITS}))"
 )
-_REL_DAY = ascii_regex(
+_REL_DAY = fast_regex(
     r"(?i)\b(today|yesterday|just now|heute|gestern|aujourd'hui|hier|hoy|ayer|hoje|ontem|oggi|"
     r"ieri|vandaag|gisteren)\b(?:\D{0,8}(\d{1,2})[:.h](\d{2})(?:\s*([ap])\.?m\.?)?)?"
 )
@@ -266,7 +283,7 @@ _DAY_WORD_OFFSET = {
     "ontem": -1, "ieri": -1, "gisteren": -1,
 }  # fmt: skip
 #: Words that make a date line the modification date rather than the publication date.
-UPDATED_RE = ascii_regex(
+UPDATED_RE = fast_regex(
     r"(?i)\b(?:updated|modified|edited|aktualisiert|mis à jour|actualizado|atualizad[oa]|"
     r"aggiornato|bijgewerkt|gewijzigd)\b"
 )
@@ -274,7 +291,7 @@ UPDATED_RE = ascii_regex(
 _VIEW_WORDS = (
     r"views?|page views|reads|hits|aufrufe|vues|visitas|visualizações|visualizzazioni|weergaven"
 )
-VIEW_RE = ascii_regex(
+VIEW_RE = fast_regex(
     rf"(?i)(?:\b(?:{_VIEW_WORDS})\s*[:：-]?\s*"
     r"(\d[\d,.' ]*\d|\d)\s*([km])?\b|(?:^|[\s|•·👁])(\d[\d,.' ]*\d|\d)\s*([km])?\s*"
     rf"(?:{_VIEW_WORDS})\b)"
@@ -284,7 +301,7 @@ _COMMENT_WORDS = (
     r"comments?|kommentare?|commentaires?|comentarios?|comentários?|commenti|commento|"
     r"reacties|reactie|réactions?|responses?|replies|thoughts?"
 )
-COMMENT_RE = ascii_regex(
+COMMENT_RE = fast_regex(
     rf"(?i)^(?:(\d[\d,.]*)\s*({_COMMENT_WORDS})(?:\s+(?:on|to)\b.*)?"
     rf"|(?:(?:show|view|read|see|bekijk|ver)\s+)?(?:all\s+|alle\s+|todos los\s+)?"
     rf"(?:{_COMMENT_WORDS}|réagissez|join the conversation)\s*[(\[:]\s*(\d[\d,.]*)\s*[)\]]?)$"
@@ -292,37 +309,37 @@ COMMENT_RE = ascii_regex(
 #: A comment-count heading with its number on the line before ("31" / "Comments").
 _COMMENT_WORD_LINE = rf"(?i)^(?:{_COMMENT_WORDS})$"
 #: "By Jane Doe", "Written by ...", "Von ...", "Reporter: ...": group 1 is the name part.
-BYLINE_RE = ascii_regex(
+BYLINE_RE = fast_regex(
     r"(?i)^(?:(?:by|written by|words by|reported by|posted by|story by|text by|von|par|por|door|"
     r"di)\s+|(?:by|author|authors|reporter|autor|auteur)\s*:\s*)((?-i:\p{Lu}).*)$"
 )
 #: Byline prefixes that are also ordinary words: the name part must look like a name.
 _WEAK_BY_PREFIX = r"(?i)^(?:von|par|por|door|di)\s"
 #: "Posted on September 14, 2025 by Dale Kowalchuk": a byline after the date.
-BYLINE_TAIL_RE = (
+BYLINE_TAIL_RE = fast_regex(
     r"(?i)^(?:posted|published|written|publié|publicado|pubblicato|veröffentlicht)\b.{0,60}?"
     r"\s(?:by|par|por|von|door|da)\s+((?-i:\p{Lu})[\p{L}'’.-]+(?:\s+(?-i:\p{Lu})[\p{L}'’.-]+){0,3})"
     r"\s*$"
 )
 #: A person's name alone on a line: 2–5 capitalised words, particles allowed.
-NAME_RE = (
+NAME_RE = fast_regex(
     r"^(?:(?:Dr|Mr|Mrs|Ms|Prof)\.?\s+)?\p{Lu}[\p{L}'’.-]*"
     r"(?:\s+(?:\p{Lu}[\p{L}'’.-]*|de|da|del|der|di|van|von|bin|al|el|la|le|y|and|&)){1,4}"
     r"(?:\s+in\s+\p{Lu}[\p{L}'’.-]*(?:\s+\p{Lu}[\p{L}'’.-]*){0,2})?$"
 )
-_NAME_PART = (
+_NAME_PART = fast_regex(
     r"^\p{Lu}[\p{L}'’.-]*(?:\s+(?:\p{Lu}[\p{L}'’.-]*|de|da|del|der|di|van|von|dos|das|do|le|la))"
     r"{1,4}(?:\s*(?:,|and|&|und|et|e|y|en)\s*\p{Lu}.*)?$"
 )
 #: "Grace Holloway Transport correspondent": a name, then the reporter's role.
-_NAME_ROLE = (
+_NAME_ROLE = fast_regex(
     r"^(\p{Lu}[\p{L}'’.-]+(?:\s+\p{Lu}[\p{L}'’.-]+){1,2}?)\s+(?:\p{Lu}[\p{L}-]*\s+){0,2}"
     r"(?:correspondent|editor|reporter|writer|columnist|critic)$"
 )
 #: Where a byline's name part ends: separators, dates, "Updated", "|", bullet.
-_BYLINE_CUT = ascii_regex(r"\s*(?:[|•·]|\s[-–—]\s|\b(?:updated|published|posted|on)\b\s*:?\s).*$")
+_BYLINE_CUT = fast_regex(r"\s*(?:[|•·]|\s[-–—]\s|\b(?:updated|published|posted|on)\b\s*:?\s).*$")
 #: "Shaun Walker in Kyiv": where the reporter filed from is not part of the name.
-_AUTHOR_PLACE = r"\s+in\s+\p{Lu}[\p{L}.'’-]*(?:\s+\p{Lu}[\p{L}.'’-]*){0,2}$"
+_AUTHOR_PLACE = fast_regex(r"\s+in\s+\p{Lu}[\p{L}.'’-]*(?:\s+\p{Lu}[\p{L}.'’-]*){0,2}$")
 #: Between several authors of one byline.
 _AUTHOR_SEP = r"\s*,\s*(?:and\s+|&\s*)?|\s+(?:and|&|und|et|e|y|en)\s+"
 #: Breadcrumb trails: the text after the last separator.
@@ -330,13 +347,18 @@ _TRAIL_TAIL = r"(?:[»›]|\s>\s|\s/\s|&gt;)\s*([^»›]+?)\s*$"
 #: Document title lines "Title | Site": the text before the first pipe.
 _PIPE_HEAD = r"^(.+?)\s+\|\s+[^|]{2,60}$"
 #: Datelines without a credit, all capitals: "NEW DELHI: ...", "GENOVA, 14 OTT - ...".
-_DATELINE_PLAIN = ascii_regex(
+_DATELINE_PLAIN = fast_regex(
     r"^(\p{Lu}[\p{Lu}.'’-]+(?:\s+\p{Lu}[\p{Lu}.'’-]+){0,3})"
     r"(?:,\s*(?:\p{Lu}[\p{L}.]*\.?(?:\s+\d{1,2})?|\d{1,2}\s+\p{Lu}[\p{L}.]*))?"
     r"\s*(?:[—–:]|\s-|\s--)\s+(\p{Lu}.*)$"
 )
 #: A line that joins three or more items with " | ": a menu or a topics bar, never a title.
 _MULTI_PIPE = r"\s\|\s.*\s\|\s"
+#: A word that starts with a capital, perhaps after an opening quote or bracket.
+_CAPITALISED_WORD = fast_regex(rf"(?:^|\s)[{_OPEN_QUOTES}(¿¡]?\p{{Lu}}")
+#: A lower-case letter anywhere; two words in capitals.
+_HAS_LOWER = fast_regex(r"\p{Ll}")
+_TWO_CAPS_WORDS = fast_regex(r"\p{Lu}{2,}\s+\p{Lu}{2,}")
 
 # --------------------------------------------------------------------------- reference data
 
@@ -541,7 +563,7 @@ def load_reference(reference_dir: Path) -> Reference:
             prefixes[act].append(pattern)
             rx = _prefix_regex([pattern]) or ""
         elif match == "regex":
-            rx = ascii_regex(_check_regex(pattern, where))
+            rx = fast_regex(_check_regex(pattern, where))
             regexes[act].append(rx)
         else:
             raise ValueError(f"{where}: match must be exact, prefix or regex, not {match!r}")
@@ -550,7 +572,7 @@ def load_reference(reference_dir: Path) -> Reference:
     desk_rows = read_reference_csv(desk_path)
     desk_exact = frozenset(_norm_phrase(r["pattern"]) for r in desk_rows if r["match"] == "exact")
     desk_rx = [
-        ascii_regex(_check_regex(r["pattern"], str(desk_path)))
+        fast_regex(_check_regex(r["pattern"], str(desk_path)))
         for r in desk_rows
         if r["match"] == "regex"
     ]
@@ -688,7 +710,7 @@ CREDIT_LINE_RES = (
     rf"\s*[:：—–-]\s*{_CREDIT_NAME}\.?$",
 )
 #: "With inputs from PTI", "(with agencies)": group 1 starts with the name.
-CREDIT_WITH_RE = ascii_regex(
+CREDIT_WITH_RE = fast_regex(
     r"(?i)^(?:[(\[]|[—–-]{1,2})?\s*(?:with (?:additional )?inputs? from|"
     r"with (?:additional )?reporting (?:from|by)|inputs? from|mit material von|with|avec)\s+"
     r"([^()\[\]]{1,80}?)[)\]]?\.?$"
@@ -696,7 +718,7 @@ CREDIT_WITH_RE = ascii_regex(
 #: "Source: Some Paper" with a name not in the registry.
 CREDIT_UNKNOWN_RE = r"(?i)^(?:source|courtesy|fuente|fonte|quelle|bron)\s*:\s*([^:]{2,60}?)\.?$"
 #: Leading "KYIV (AP) — ", "Madrid, 14 oct (EFE).- "; group 1 the place, group 2 the name.
-DATELINE_RE = (
+DATELINE_RE = fast_regex(
     r"^(?:(\p{Lu}[^\s(,]*(?:\s+[^\s(,]+){0,3}?)(?:\s*,[^()\[\]]{0,40}?)?\s*)?"
     r"[(\[]\s*([^()\[\]]{1,40}?)\s*[)\]]\s*(?:\.?\s*[—–-]+|:)\s*"
 )
@@ -704,7 +726,7 @@ DATELINE_RE = (
 CREDIT_TAIL_RES = (
     r"(?i)\s*[(\[]\s*(?:with inputs from |with |source:\s*)?([^()\[\]]{1,40}?)\s*[)\]]\.?\s*$",
     r"(?i)\s+[—–-]{1,2}\s*([^—–()\[\]]{1,40}?)\.?\s*$",
-    ascii_regex(
+    fast_regex(
         r"(?i)\s*[—–-]?\s*\bwith (?:inputs from |agency inputs from )?([^()\[\].,;—–]{1,40}?)"
         r"\.?\s*$"
     ),
@@ -712,7 +734,7 @@ CREDIT_TAIL_RES = (
 #: "Jane Doe, Reuters": group 1 the outlet after the name.
 BYLINE_SOURCE_RE = r"(?i)\s*[,/|]\s*(?:the\s+)?([^,/|]{1,40}?)\s*$"
 #: "MARISOL TREJO Associated Press": a name in capitals (group 1), then an outlet (group 2).
-CAPS_BYLINE_RE = (
+CAPS_BYLINE_RE = fast_regex(
     r"^(\p{Lu}[\p{Lu}'’.-]+(?:\s+\p{Lu}[\p{Lu}'’.-]+)+)\s+(?:[Tt]he\s+)?(\p{Lu}\p{Ll}.*)$"
 )
 
@@ -1075,9 +1097,7 @@ def _line_shapes(uniq: pl.DataFrame, ref: Reference, norm_words: int) -> pl.Data
     )
     # half the words or more capitalised (counted on lines that can be titles)
     can_title = (nw >= 2) & (nw <= TITLE_MAX_WORDS) & ~pl.col("ends_period")
-    n_caps = _masked(
-        can_title, t, lambda x: x.str.count_matches(rf"(?:^|\s)[{_OPEN_QUOTES}(¿¡]?\p{{Lu}}")
-    )
+    n_caps = _masked(can_title, t, lambda x: x.str.count_matches(_CAPITALISED_WORD))
     u = u.with_columns(
         (n_caps.cast(pl.Float64) / nw.cast(pl.Float64) >= 0.5).fill_null(False).alias("capitalised")
     )
@@ -1760,7 +1780,7 @@ def _place(expr: pl.Expr) -> pl.Expr:
     """A dateline's place as a name: "NEW DELHI" → "New Delhi"; "Valencia" stays."""
     p = expr.str.strip_chars(" ,.;:-–—")
     p = pl.when(p.str.contains(rf"^(?:{_NOT_PLACES})$")).then(None).otherwise(p)
-    return (pl.when(p.str.contains(r"\p{Ll}")).then(p).otherwise(p.str.to_titlecase())).replace(
+    return (pl.when(p.str.contains(_HAS_LOWER)).then(p).otherwise(p.str.to_titlecase())).replace(
         "", None
     )
 
@@ -1836,7 +1856,7 @@ def _strip_edge_credits(body: pl.DataFrame, ref: Reference) -> pl.DataFrame:
 
 #: A day-month-year date with a month name: day, "." after the day, month, year, hour,
 #: minute, am/pm, zone.
-_DMY_RE = ascii_regex(
+_DMY_RE = fast_regex(
     r"(?i)^(\d{1,2})(\.)?(?:st|nd|rd|th)?\s+(?:de\s+)?(\p{L}+)\.?,?\s+(?:de\s+)?(\d{4})"
     r"(?:\D{0,12}?(\d{1,2})[:.h](\d{2})(?::\d{2})?(?:\s*([ap])\.?\s?m\.?)?(?:\s*uhr|\s*h)?"
     r"(?:\s*((?-i:[A-Z]{2,5}))\b)?)?"
@@ -2338,11 +2358,7 @@ def _clean_bylines(frame: pl.DataFrame, byline: str, ref: Reference) -> pl.Serie
     df = df.with_columns(
         pl.when(pl.col("_desk")).then(a).otherwise(a.str.replace_all(_AUTHOR_SEP, ", ")).alias("_a")
     ).with_columns(
-        pl.when(
-            ~pl.col("_desk")
-            & ~a.str.contains(r"\p{Ll}")
-            & a.str.contains(r"\p{Lu}{2,}\s+\p{Lu}{2,}")
-        )
+        pl.when(~pl.col("_desk") & ~a.str.contains(_HAS_LOWER) & a.str.contains(_TWO_CAPS_WORDS))
         .then(a.str.to_titlecase())
         .otherwise(a)
         .alias("_a")
@@ -2530,7 +2546,7 @@ def extract(records: pl.DataFrame, site_furniture: pl.DataFrame | None = None) -
 
 
 #: "© 2025 The Harbour Post. All rights reserved." → "The Harbour Post" (the publisher).
-_COPYRIGHT_RE = ascii_regex(
+_COPYRIGHT_RE = fast_regex(
     r"(?im)^[ \t]*(?:copyright\s*)?(?:©|\(c\)|copyright)\s*(?:\d{4}(?:\s*[-–]\s*\d{4})?\s*,?\s*)?"
     r"([\p{Lu}][^.|\n]{1,60}?)\s*(?:\.|\||$|\s+all\s+rights|\s+\d{4}\b|\s+[-–]\s)"
 )
