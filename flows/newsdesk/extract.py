@@ -30,7 +30,7 @@ therefore used once per call where it can be (one pass for both kinds of record,
 stopword regex for the page language), and a regex that only rewrites some lines runs on
 those lines alone (``_masked``). ``extract`` runs on a Polars pool thread
 (``polars_pool.on_polars_pool``), where Polars' parallel sections run in place; its fixed
-cost per call is ~130 ms of CPU on one thread (2026-12-07).
+cost per call is ~100 ms of CPU on one thread (2026-12-07).
 
 The steps:
 
