@@ -129,3 +129,14 @@ def test_concurrent_stages_and_outside_calls_finish(threads: str) -> None:
     )
     assert out.returncode == 0, out.stderr[-3000:]
     assert out.stdout.split() == ["ok", threads]
+
+
+def test_runs_on_the_calling_thread_if_polars_never_calls_back(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Should a Polars release evaluate the select without the callback, the stage still runs."""
+    monkeypatch.setattr(pl, "select", lambda *exprs: pl.DataFrame())
+    ident, inside, out = _where(pl.DataFrame({"x": [1]}), add=1)
+    assert ident == threading.get_ident()
+    assert not inside
+    assert out["x"].to_list() == [2]
